@@ -1,0 +1,1 @@
+"""Yingji: emergency management platform."""

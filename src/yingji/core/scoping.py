@@ -1,0 +1,52 @@
+"""The one function that decides which records a user may see or touch.
+
+Every view, API endpoint and export takes its queryset from `scoped()`. A record belongs
+to an organisation (declared on the model as `owner_lookup`); a user whose role sees the
+jurisdiction gets every record whose organisation lies in the user's division or below;
+a user whose role sees the organisation gets their organisation's subtree.
+"""
+
+from django.db.models import Model, Q, QuerySet
+
+from yingji.core.roles import Scope, allowed
+
+
+def permission_family(model: type[Model]) -> str:
+    return getattr(model, "permission_family", "library")
+
+
+def can(user, action: str, model: type[Model]) -> bool:
+    if not getattr(user, "is_authenticated", False) or not user.is_active:
+        return False
+    if user.is_superuser:
+        return True
+    return allowed(user.role, permission_family(model), action)
+
+
+def scope_filter(user, model: type[Model]) -> Q | None:
+    """The condition for records of `model` within the user's reach; None means no limit."""
+    if user.is_superuser:
+        return None
+    org = user.organisation
+    if org is None:
+        return Q(pk__in=[])
+    custom = getattr(model, "scope_q", None)
+    if custom is not None:
+        return custom(user)
+    lookup = model.owner_lookup
+    prefix = f"{lookup}__" if lookup else ""
+    if user.scope == Scope.JURISDICTION:
+        return Q(**{f"{prefix}division__path__startswith": org.division.path})
+    return Q(**{f"{prefix}path__startswith": org.path})
+
+
+def scoped(queryset: QuerySet, user, action: str = "view") -> QuerySet:
+    """`queryset` narrowed to what `user` may `action` (view, add, change, delete)."""
+    if not can(user, action, queryset.model):
+        return queryset.none()
+    condition = scope_filter(user, queryset.model)
+    return queryset if condition is None else queryset.filter(condition)
+
+
+def in_scope(user, obj: Model, action: str = "view") -> bool:
+    return scoped(type(obj)._default_manager.filter(pk=obj.pk), user, action).exists()

@@ -1,0 +1,30 @@
+"""Writes shared by every module: save and delete within the user's scope, in one transaction."""
+
+from django.core.exceptions import PermissionDenied
+from django.db import transaction
+from django.db.models import Model
+from django.utils.translation import gettext as _
+
+from yingji.core.scoping import can, in_scope
+
+
+@transaction.atomic
+def save_scoped(user, obj: Model) -> Model:
+    """Save `obj` for `user`; refuse (and roll back) when the result would lie outside the user's reach."""
+    action = "add" if obj._state.adding else "change"
+    if not can(user, action, type(obj)):
+        raise PermissionDenied(_("Your role may not make this change."))
+    if action == "change" and not in_scope(user, obj, "change"):
+        raise PermissionDenied(_("This record is outside your organisation."))
+    obj.full_clean()
+    obj.save()
+    if not in_scope(user, obj, action):
+        raise PermissionDenied(_("The record would lie outside your organisation."))
+    return obj
+
+
+@transaction.atomic
+def delete_scoped(user, obj: Model) -> None:
+    if not in_scope(user, obj, "delete"):
+        raise PermissionDenied(_("Your role may not delete this record."))
+    obj.delete()

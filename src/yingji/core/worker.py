@@ -1,0 +1,65 @@
+"""`yingji worker`: the django-tasks-db worker plus a heartbeat that /healthz reads."""
+
+import logging
+import os
+import socket
+import threading
+
+from django.conf import settings
+from django.db import close_old_connections
+from django.utils import timezone
+from django.utils.crypto import get_random_string
+from django_tasks import DEFAULT_TASK_BACKEND_ALIAS, DEFAULT_TASK_QUEUE_NAME
+from django_tasks_db.management.commands.db_worker import Worker
+
+from yingji.core.models import WorkerHeartbeat
+
+logger = logging.getLogger(__name__)
+
+
+def beat(worker_id: str, started_at) -> None:
+    WorkerHeartbeat.objects.update_or_create(
+        worker_id=worker_id,
+        defaults={
+            "hostname": socket.gethostname()[:200],
+            "pid": os.getpid(),
+            "started_at": started_at,
+            "last_seen": timezone.now(),
+        },
+    )
+
+
+def _heartbeat_loop(worker_id: str, started_at, stop: threading.Event) -> None:
+    while not stop.is_set():
+        try:
+            beat(worker_id, started_at)
+        except Exception:  # a locked database must not stop the beat
+            logger.exception("Worker heartbeat failed")
+        finally:
+            close_old_connections()
+        stop.wait(settings.WORKER_HEARTBEAT_SECONDS)
+
+
+def run(interval: float = 1.0, batch: bool = False) -> None:
+    worker_id = f"{socket.gethostname()[:30]}-{os.getpid()}-{get_random_string(6)}"
+    started_at = timezone.now()
+    stop = threading.Event()
+    beat(worker_id, started_at)
+    thread = threading.Thread(target=_heartbeat_loop, args=(worker_id, started_at, stop), daemon=True)
+    thread.start()
+    worker = Worker(
+        queue_names=[DEFAULT_TASK_QUEUE_NAME],
+        interval=interval,
+        batch=batch,
+        backend_name=DEFAULT_TASK_BACKEND_ALIAS,
+        startup_delay=not batch,
+        max_tasks=None,
+        worker_id=worker_id,
+        excluded_queue_names=[],
+    )
+    if not batch:
+        worker.configure_signals()
+    try:
+        worker.run()
+    finally:
+        stop.set()
