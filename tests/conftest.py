@@ -1,5 +1,6 @@
 import os
 import shutil
+import socket
 
 import pytest
 from django.core.management import call_command
@@ -53,3 +54,29 @@ def pytest_collection_modifyitems(config, items):
         for item in items:
             if "e2e" in item.keywords:
                 item.add_marker(marker)
+
+
+class _Inbox:
+    def __init__(self):
+        self.messages = []
+
+    async def handle_DATA(self, server, session, envelope):  # noqa: N802  (aiosmtpd's hook name)
+        self.messages.append(envelope)
+        return "250 OK"
+
+
+@pytest.fixture
+def smtp_server(settings):
+    """A real SMTP server on a free local port; the platform's mail goes to it."""
+    from aiosmtpd.controller import Controller
+
+    with socket.socket() as probe:  # aiosmtpd cannot report a port the OS chose, so choose one first
+        probe.bind(("127.0.0.1", 0))
+        port = probe.getsockname()[1]
+    inbox = _Inbox()
+    controller = Controller(inbox, hostname="127.0.0.1", port=port)
+    controller.start()
+    settings.EMAIL_BACKEND = "django.core.mail.backends.smtp.EmailBackend"
+    settings.EMAIL_HOST, settings.EMAIL_PORT = "127.0.0.1", port
+    yield inbox
+    controller.stop()

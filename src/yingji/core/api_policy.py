@@ -1,6 +1,8 @@
 """Defaults the API settings point at (kept apart from the viewsets, which read these settings on import)."""
 
-from rest_framework import pagination, permissions
+from django.utils.translation import gettext_lazy as _
+from rest_framework import authentication, exceptions, pagination, permissions
+from rest_framework.authtoken.models import Token
 
 from yingji.core.scoping import can
 
@@ -31,3 +33,15 @@ class RolePermission(permissions.BasePermission):
         if model is None:
             return True
         return can(request.user, METHOD_ACTIONS.get(request.method, "change"), model)
+
+
+class TokenAuthentication(authentication.TokenAuthentication):
+    """DRF's token authentication, fetching the user's organisation and division in the same query."""
+
+    def authenticate_credentials(self, key):
+        token = Token.objects.select_related("user__organisation__division").filter(key=key).first()
+        if token is None:
+            raise exceptions.AuthenticationFailed(_("Invalid token."))
+        if not token.user.is_active:
+            raise exceptions.AuthenticationFailed(_("User inactive or deleted."))
+        return token.user, token

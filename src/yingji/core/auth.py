@@ -8,12 +8,16 @@ from django.core.exceptions import PermissionDenied, ValidationError
 from django.utils import timezone
 from django.utils.translation import gettext as _
 
-from yingji.core.models import AuthEvent, AuthEventKind
+from yingji.core.models import AuthEvent, AuthEventKind, User
 
 
 def client_ip(request) -> str | None:
     if request is None:
         return None
+    if settings.CLIENT_IP_HEADER:
+        forwarded = request.META.get(settings.CLIENT_IP_HEADER, "").split(",")[0].strip()
+        if forwarded:
+            return forwarded
     return request.META.get("REMOTE_ADDR") or None
 
 
@@ -54,6 +58,11 @@ class LockoutModelBackend(ModelBackend):
             )
             raise PermissionDenied(_("Too many failed sign-ins. Try again later."))
         return super().authenticate(request, username=username, password=password, **kwargs)
+
+    def get_user(self, user_id):
+        # Scoping reads the user's organisation and division on every request: fetch them with the user.
+        user = User.objects.select_related("organisation__division").filter(pk=user_id).first()
+        return user if user is not None and self.user_can_authenticate(user) else None
 
 
 class CharacterClassValidator:

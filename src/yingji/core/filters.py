@@ -1,6 +1,7 @@
 """One FilterSet per model, used by the list page, the API and the exports alike."""
 
 import django_filters
+from django.apps import apps
 from django.db.models import Q
 from django.utils.translation import gettext_lazy as _
 
@@ -88,11 +89,20 @@ class ContactFilterSet(SearchFilterSet):
         fields = ["q", "owner", "division", "kind", "is_primary"]
 
 
+def logged_types():
+    from yingji.core.changelog import is_logged
+
+    models = [m for m in apps.get_models() if is_logged(m)]
+    return sorted(((m._meta.model_name, m._meta.verbose_name) for m in models), key=lambda c: c[0])
+
+
 class ObjectChangeFilterSet(SearchFilterSet):
     search_fields = ("object_repr", "user_name")
     user = django_filters.CharFilter(label=_("User"), field_name="user_name", lookup_expr="iexact")
     action = django_filters.ChoiceFilter(label=_("Action"), choices=ChangeAction.choices)
-    type = django_filters.CharFilter(label=_("Type"), field_name="content_type__model", lookup_expr="iexact")
+    type = django_filters.ChoiceFilter(
+        label=_("Type"), field_name="content_type__model", choices=logged_types
+    )
     since = django_filters.DateFilter(label=_("From"), field_name="time", lookup_expr="date__gte")
     until = django_filters.DateFilter(label=_("To"), field_name="time", lookup_expr="date__lte")
     request_id = django_filters.UUIDFilter(label=_("Request id"))

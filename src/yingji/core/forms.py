@@ -2,6 +2,7 @@ import contextlib
 
 from django import forms
 from django.contrib.auth import forms as auth_forms
+from django.contrib.auth import password_validation
 from django.utils.translation import gettext_lazy as _
 
 from yingji.core.auth import is_locked_out
@@ -52,9 +53,26 @@ class ContactForm(ScopedModelForm):
 
 
 class UserForm(ScopedModelForm):
+    new_password = forms.CharField(
+        label=_("New password"),
+        required=False,
+        strip=False,
+        widget=forms.PasswordInput(render_value=False),
+        help_text=_("Leave empty to keep the current password. A new user needs one."),
+    )
+
     class Meta:
         model = User
         fields = ["username", "first_name", "email", "mobile", "organisation", "role", "is_active"]
+
+    def clean_new_password(self):
+        password = self.cleaned_data.get("new_password")
+        if not password and self.instance.pk is None:
+            raise forms.ValidationError(_("A new user needs a password."))
+        if password:
+            password_validation.validate_password(password, self.instance)
+            self.instance.set_password(password)
+        return password
 
 
 class LoginForm(auth_forms.AuthenticationForm):

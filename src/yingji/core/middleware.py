@@ -48,7 +48,7 @@ class SecurityHeadersMiddleware:
 
     def __call__(self, request):
         response = self.get_response(request)
-        if settings.PRODUCTION and not request.path.startswith("/api/docs/"):
+        if settings.PRODUCTION:
             response.setdefault("Content-Security-Policy", settings.CONTENT_SECURITY_POLICY)
         response.setdefault("Permissions-Policy", "camera=(), microphone=(), geolocation=(self)")
         return response

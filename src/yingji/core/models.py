@@ -212,7 +212,7 @@ class Contact(OwnedModel):
     owner = models.ForeignKey(
         Organisation, verbose_name=_("organisation"), on_delete=models.CASCADE, related_name="contacts"
     )
-    name = models.CharField(_("name"), max_length=60)
+    name = models.CharField(_("full name"), max_length=60)
     post = models.CharField(_("post"), max_length=80, blank=True)
     mobile = models.CharField(
         _("mobile"),

@@ -177,9 +177,9 @@ class OrganisationDeleteView(ObjectDeleteView):
 # Contacts
 
 CONTACT_COLUMNS = [
-    Column("name", _("Name"), link=True),
+    Column("name", _("Full name"), link=True),
     Column("post", _("Post")),
-    Column("owner.name", _("Organisation")),
+    Column("owner.name", Contact._meta.get_field("owner").verbose_name),
     Column("mobile", _("Mobile")),
     Column("office_phone", _("Office phone")),
     Column("email", _("Email")),

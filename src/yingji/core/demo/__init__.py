@@ -1,0 +1,1 @@
+"""The demo city: data files and their loader (see README.md)."""
