@@ -20,6 +20,7 @@ import subprocess
 import sys
 import tempfile
 import time
+import traceback
 import urllib.error
 import urllib.request
 from dataclasses import dataclass, field
@@ -89,31 +90,35 @@ def healthz_status(url: str) -> int | None:
 
 
 def start_server(env: dict, tmp: Path) -> tuple[subprocess.Popen, Server]:
+    """`yingji prod` in a process group of its own, its output in tmp/server.log."""
     port = free_port()
     log_path = tmp / "server.log"
-    log = log_path.open("wb")
-    proc = subprocess.Popen(
-        [*YINGJI, "prod", str(port)],
-        env=env,
-        cwd=ROOT,
-        stdout=log,
-        stderr=subprocess.STDOUT,
-        start_new_session=True,
-    )
-    log.close()
+    with log_path.open("wb") as log:
+        proc = subprocess.Popen(
+            [*YINGJI, "prod", str(port)],
+            env=env,
+            cwd=ROOT,
+            stdout=log,
+            stderr=subprocess.STDOUT,
+            start_new_session=True,
+        )
     workers = int(env.get("WEB_CONCURRENCY") or 2 * (os.cpu_count() or 1) + 1)
-    server = Server("127.0.0.1", port, env, log_path, workers)
-    deadline, status = time.monotonic() + 120, None
+    return proc, Server("127.0.0.1", port, env, log_path, workers)
+
+
+def wait_healthy(proc: subprocess.Popen, server: Server, timeout: float = 120) -> None:
+    """Until /healthz answers 200: migrations, collectstatic, gunicorn and the first worker heartbeat."""
+    deadline, status = time.monotonic() + timeout, None
     while time.monotonic() < deadline:
         if proc.poll() is not None:
-            raise BenchError(f"`yingji prod` exited with {proc.returncode}:\n{log_path.read_text()[-3000:]}")
+            log = server.log_path.read_text(errors="replace")[-3000:]
+            raise BenchError(f"`yingji prod` exited with {proc.returncode}:\n{log}")
         status = healthz_status(server.url)
         if status == 200:
-            return proc, server
+            return
         time.sleep(0.5)
-    raise BenchError(
-        f"/healthz did not answer 200 within 120 s (last: {status}):\n{log_path.read_text()[-3000:]}"
-    )
+    log = server.log_path.read_text(errors="replace")[-3000:]
+    raise BenchError(f"/healthz did not answer 200 within {timeout:g} s (last: {status}):\n{log}")
 
 
 def stop_server(proc: subprocess.Popen) -> None:
@@ -200,8 +205,7 @@ def main(argv: list[str]) -> int:
     pg_version = admin.execute("SHOW server_version").fetchone()[0]
     dbname = f"yingji_bench_{secrets.token_hex(4)}"
     tmp = Path(tempfile.mkdtemp(prefix="yingji-bench-"))
-    proc = None
-    failed = []
+    proc, failed, keep_tmp = None, [], False
     try:
         admin.execute(f'CREATE DATABASE "{dbname}"')
         print(f"Database {dbname} on PostgreSQL {pg_version}; data directory {tmp}", flush=True)
@@ -218,6 +222,7 @@ def main(argv: list[str]) -> int:
         run_step([*YINGJI, "demo"], env, "yingji demo")
         started = time.monotonic()
         proc, server = start_server(env, tmp)
+        wait_healthy(proc, server)
         print(
             f"  yingji prod: /healthz 200 after {time.monotonic() - started:.1f} s at {server.url}",
             flush=True,
@@ -231,9 +236,9 @@ def main(argv: list[str]) -> int:
             started, before = time.monotonic(), [round(x, 2) for x in os.getloadavg()]
             try:
                 result = module.run(server)
-            except Exception as exc:  # noqa: BLE001 - report and go on with the next benchmark
+            except Exception:  # noqa: BLE001 - report and go on with the next benchmark
                 failed.append(name)
-                print(f"  {name} FAILED: {type(exc).__name__}: {exc}", flush=True)
+                print(f"  {name} FAILED:\n{traceback.format_exc()}", flush=True)
                 continue
             record = {
                 "benchmark": name,
@@ -256,6 +261,7 @@ def main(argv: list[str]) -> int:
             print(f"\nThe server reported {len(problems)} error line(s); the first ones:")
             print("\n".join(f"  {line}" for line in problems[:20]))
             print(f"Full server output: {server.log_path} (kept)")
+            keep_tmp = True
     except BenchError as exc:
         print(f"\n{exc}", file=sys.stderr)
         return 2
@@ -268,7 +274,7 @@ def main(argv: list[str]) -> int:
         with contextlib.suppress(Exception):
             admin.execute(f'DROP DATABASE IF EXISTS "{dbname}" WITH (FORCE)')
         admin.close()
-        if not any(server_problems(tmp / "server.log")):
+        if not keep_tmp:
             shutil.rmtree(tmp, ignore_errors=True)
     return 1 if failed else 0
 

@@ -9,7 +9,15 @@ from rest_framework.authtoken.models import Token
 
 from yingji.core import filters, forms
 from yingji.core.generic import ObjectDeleteView, ObjectDetailView, ObjectEditView, ObjectListView
-from yingji.core.models import AuthEvent, Contact, Division, ObjectChange, Organisation, User
+from yingji.core.models import (
+    AuthEvent,
+    Contact,
+    Division,
+    ObjectChange,
+    Organisation,
+    OrganisationKind,
+    User,
+)
 from yingji.core.scoping import scoped
 from yingji.core.tables import Column
 
@@ -46,7 +54,9 @@ def tree(request):
     shown = [*children.get(None, [])]
     shown += [c for d in shown for c in children.get(d.pk, [])]
     orgs_by_division: dict[int, list] = {}
-    for org in scoped(Organisation.objects.filter(division__in=shown), user).order_by("path"):
+    kind_rank = {kind: i for i, kind in enumerate(OrganisationKind.values)}
+    orgs = scoped(Organisation.objects.filter(division__in=shown), user)
+    for org in sorted(orgs, key=lambda o: (kind_rank.get(o.kind, 99), o.name)):
         orgs_by_division.setdefault(org.division_id, []).append(org)
 
     def org_tree(orgs):
