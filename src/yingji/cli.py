@@ -29,6 +29,8 @@ def _port(args: list[str]) -> str:
 def _run_together(web: list[str], env: dict | None = None) -> int:
     """Run the web server and a worker; stop both when either stops or on Ctrl+C."""
     env = {**os.environ, **(env or {})}
+    # A SIGTERM (systemd, timeout, kill) must also stop the children: turn it into SystemExit so `finally` runs.
+    signal.signal(signal.SIGTERM, lambda *_: sys.exit(0))
     worker = subprocess.Popen([sys.executable, "-m", "yingji.cli", "worker"], env=env)
     server = subprocess.Popen(web, env=env)
     try:
