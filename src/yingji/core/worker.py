@@ -6,7 +6,7 @@ import socket
 import threading
 
 from django.conf import settings
-from django.db import close_old_connections
+from django.db import close_old_connections, connections
 from django.utils import timezone
 from django.utils.crypto import get_random_string
 from django_tasks import DEFAULT_TASK_BACKEND_ALIAS, DEFAULT_TASK_QUEUE_NAME
@@ -30,14 +30,16 @@ def beat(worker_id: str, started_at) -> None:
 
 
 def _heartbeat_loop(worker_id: str, started_at, stop: threading.Event) -> None:
-    while not stop.is_set():
-        try:
-            beat(worker_id, started_at)
-        except Exception:  # a locked database must not stop the beat
-            logger.exception("Worker heartbeat failed")
-        finally:
-            close_old_connections()
-        stop.wait(settings.WORKER_HEARTBEAT_SECONDS)
+    try:
+        while not stop.wait(settings.WORKER_HEARTBEAT_SECONDS):
+            try:
+                beat(worker_id, started_at)
+            except Exception:  # a locked database must not stop the beat
+                logger.exception("Worker heartbeat failed")
+            finally:
+                close_old_connections()
+    finally:
+        connections.close_all()  # this thread's own connection
 
 
 def run(interval: float = 1.0, batch: bool = False) -> None:
@@ -63,3 +65,4 @@ def run(interval: float = 1.0, batch: bool = False) -> None:
         worker.run()
     finally:
         stop.set()
+        thread.join()
