@@ -124,3 +124,17 @@ def test_filter_choices_never_name_organisations_out_of_scope(login):
 def test_an_anonymous_visitor_is_sent_to_sign_in_and_the_api_refuses_them(client):
     assert client.get("/org/organisations/").status_code == 302
     assert APIClient().get("/api/v1/organisations/").status_code == 401
+
+
+def test_filtering_the_api_by_an_organisation_out_of_scope_is_refused():
+    response = api_as("meixian_office").get(f"/api/v1/contacts/?owner={org_of('xingning_office').pk}")
+    assert response.status_code == 400
+    assert "owner" in response.json()
+
+
+def test_a_link_to_one_organisations_contacts_lists_only_them(login):
+    own = org_of("meixian_office")
+    response = login("meixian_office").get(f"/org/contacts/?owner={own.pk}")
+    owners = {obj.owner_id for obj, _ in response.context["rows"]}
+    assert owners == {own.pk}
+    assert f'name="owner" value="{own.pk}"' in response.content.decode()  # kept when the filters change

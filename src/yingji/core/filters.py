@@ -50,7 +50,8 @@ class WithinDivisionFilter(django_filters.ModelChoiceFilter):
 
     def __init__(self, *args, lookup="division", **kwargs):
         self.path_lookup = f"{lookup}__path__startswith" if lookup else "path__startswith"
-        kwargs.setdefault("queryset", Division.objects.all())
+        # Down to towns: a city has a few hundred of those, but thousands of villages.
+        kwargs.setdefault("queryset", Division.objects.exclude(level=DivisionLevel.VILLAGE))
         super().__init__(*args, **kwargs)
 
     def filter(self, qs, value):

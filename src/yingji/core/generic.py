@@ -62,6 +62,10 @@ class ModelViewMixin(LoginRequiredMixin):
 class ObjectListView(ModelViewMixin, generic.ListView):
     filterset_class = None
     columns: list[Column] = []
+    # Filters over records that grow with the city (parent organisation, owner): kept out of the filter bar,
+    # whose selects would otherwise list thousands of options on every page view. They still work from links
+    # (?owner=12) and in the API.
+    hidden_filters: tuple[str, ...] = ()
     paginate_by = 50
     template_name = "core/generic/object_list.html"
 
@@ -102,6 +106,7 @@ class ObjectListView(ModelViewMixin, generic.ListView):
         query.pop("page", None)
         context.update(
             filterset=self.filterset,
+            hidden_filters=self.hidden_filters,
             columns=self.columns,
             rows=[(obj, [c.value(obj) for c in self.columns]) for obj in context["object_list"]],
             query_string=query.urlencode(),

@@ -100,6 +100,7 @@ class DivisionListView(ObjectListView):
     queryset = Division.objects.select_related("parent")
     filterset_class = filters.DivisionFilterSet
     columns = DIVISION_COLUMNS
+    hidden_filters = ("parent",)
 
 
 class DivisionDetailView(ObjectDetailView):
@@ -155,6 +156,7 @@ class OrganisationListView(ObjectListView):
     queryset = Organisation.objects.select_related("division", "parent")
     filterset_class = filters.OrganisationFilterSet
     columns = ORGANISATION_COLUMNS
+    hidden_filters = ("parent",)
 
 
 class OrganisationDetailView(ObjectDetailView):
@@ -201,6 +203,7 @@ class ContactListView(ObjectListView):
     queryset = Contact.objects.select_related("owner")
     filterset_class = filters.ContactFilterSet
     columns = CONTACT_COLUMNS
+    hidden_filters = ("owner",)
 
 
 class ContactDetailView(ObjectDetailView):
@@ -235,6 +238,7 @@ class UserListView(ObjectListView):
     queryset = User.objects.select_related("organisation")
     filterset_class = filters.UserFilterSet
     columns = USER_COLUMNS
+    hidden_filters = ("organisation",)
 
 
 class UserDetailView(ObjectDetailView):
