@@ -224,6 +224,7 @@ SPECTACULAR_SETTINGS = {
     "DESCRIPTION": "Emergency management platform. Every endpoint is scoped to the caller's organisation and role.",
     "VERSION": "1",
     "SERVE_INCLUDE_SCHEMA": False,
+    "SERVE_PERMISSIONS": ["rest_framework.permissions.IsAuthenticated"],
     "SWAGGER_UI_DIST": "/static/vendor/swagger-ui",
     "SWAGGER_UI_FAVICON_HREF": "/static/yingji/favicon.svg",
     "COMPONENT_SPLIT_REQUEST": True,

@@ -29,16 +29,27 @@ def test_a_wrong_password_gets_no_token():
     assert response.status_code == 400
 
 
-def test_the_schema_is_openapi_3_and_names_the_endpoints(client):
-    response = client.get("/api/schema/", HTTP_ACCEPT="application/vnd.oai.openapi+json")
+def test_the_schema_is_openapi_3_and_names_the_endpoints(login):
+    response = login("duty_city").get("/api/schema/", HTTP_ACCEPT="application/vnd.oai.openapi+json")
     schema = response.json()
     assert schema["openapi"].startswith("3.")
     assert "/api/v1/organisations/{id}/" in schema["paths"]
     assert "/api/v1/contacts/" in schema["paths"]
 
 
-def test_the_interactive_docs_load_their_assets_from_this_server(client):
-    page = client.get("/api/docs/").content.decode()
+def test_the_schema_and_docs_are_for_signed_in_users_only(client):
+    assert client.get("/api/schema/").status_code in (401, 403)
+    assert client.get("/api/docs/").status_code in (401, 403)
+    token = (
+        APIClient()
+        .post("/api/v1/auth/token/", {"username": "duty_city", "password": PASSWORD})
+        .json()["token"]
+    )
+    assert client.get("/api/schema/", HTTP_AUTHORIZATION=f"Token {token}").status_code == 200
+
+
+def test_the_interactive_docs_load_their_assets_from_this_server(login):
+    page = login("duty_city").get("/api/docs/").content.decode()
     assert "/static/vendor/swagger-ui/swagger-ui-bundle.js" in page
     assert "cdn" not in page.lower()
 

@@ -113,3 +113,32 @@ def test_production_mode_sends_a_content_security_policy(login):
 
 def test_demo_mode_has_no_content_security_policy_header_to_ease_debugging(login):
     assert "Content-Security-Policy" not in login("duty_city").get("/")
+
+
+def settings_in_production(**env):
+    import json
+    import os
+    import subprocess
+    import sys
+
+    code = (
+        "import json, yingji.settings as s; print(json.dumps({'debug': s.DEBUG, 'secure': s.SESSION_COOKIE_SECURE,"
+        " 'hsts': s.SECURE_HSTS_SECONDS}))"
+    )
+    environment = {**os.environ, "YINGJI_PRODUCTION": "true", **env}
+    environment.pop("DEBUG", None)
+    out = subprocess.run(
+        [sys.executable, "-c", code], env=environment, capture_output=True, text=True, check=True
+    )
+    return json.loads(out.stdout)
+
+
+def test_production_mode_has_no_debug_pages_and_secure_cookies():
+    assert settings_in_production() == {"debug": False, "secure": True, "hsts": 31536000}
+
+
+def test_a_missing_page_shows_the_platforms_own_page_not_a_debug_page(login):
+    response = login("duty_city").get("/org/organisations/999999/")
+    assert response.status_code == 404
+    page = response.content.decode()
+    assert "不存在" in page and "Traceback" not in page

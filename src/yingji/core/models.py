@@ -210,7 +210,7 @@ class Organisation(TimestampedModel):
 
 class Contact(OwnedModel):
     owner = models.ForeignKey(
-        Organisation, verbose_name=_("organisation"), on_delete=models.CASCADE, related_name="contacts"
+        Organisation, verbose_name=_("member of"), on_delete=models.CASCADE, related_name="contacts"
     )
     name = models.CharField(_("full name"), max_length=60)
     post = models.CharField(_("post"), max_length=80, blank=True)
@@ -244,7 +244,7 @@ class Contact(OwnedModel):
 class User(AbstractUser):
     organisation = models.ForeignKey(
         Organisation,
-        verbose_name=_("organisation"),
+        verbose_name=_("member of"),
         on_delete=models.PROTECT,
         null=True,
         blank=True,

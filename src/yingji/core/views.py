@@ -225,8 +225,8 @@ class ContactDeleteView(ObjectDeleteView):
 
 USER_COLUMNS = [
     Column("username", _("User name"), link=True),
-    Column("first_name", _("Name")),
-    Column("organisation.name", _("Organisation")),
+    Column("first_name", _("Full name")),
+    Column("organisation.name", User._meta.get_field("organisation").verbose_name),
     Column("role", _("Role")),
     Column("is_active", _("Active")),
     Column("last_login", _("Last sign-in")),
@@ -276,13 +276,8 @@ class ChangeListView(ObjectListView):
 
 class ChangeDetailView(ObjectDetailView):
     model = ObjectChange
+    queryset = ObjectChange.objects.select_related("content_type")
     template_name = "core/change_detail.html"
-
-    def get_context_data(self, **kwargs):
-        context = super().get_context_data(**kwargs)
-        context["edit_url"] = context["delete_url"] = ""
-        context["changes"] = []
-        return context
 
 
 class AuthEventListView(ObjectListView):
