@@ -173,7 +173,9 @@ class OrganisationDetailView(ObjectDetailView):
         context = super().get_context_data(**kwargs)
         user = self.request.user
         context["contacts"] = scoped(self.object.contacts.all(), user)
-        context["units"] = scoped(self.object.children.select_related("division"), user)
+        context["units"] = scoped(
+            self.object.children.select_related("division").order_by("kind", "name"), user
+        )
         return context
 
 
