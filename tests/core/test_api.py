@@ -84,3 +84,13 @@ def test_deleting_an_organisation_that_others_refer_to_is_a_conflict():
     response = client.delete(f"/api/v1/organisations/{government.pk}/")
     assert response.status_code == 409
     assert Organisation.objects.filter(pk=government.pk).exists()
+
+
+def test_the_token_endpoint_is_throttled_per_address():
+    client = APIClient()
+    codes = [
+        client.post("/api/v1/auth/token/", {"username": f"guess{i}", "password": "x"}).status_code
+        for i in range(11)
+    ]
+    assert codes[:10] == [400] * 10
+    assert codes[10] == 429
