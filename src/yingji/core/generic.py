@@ -80,6 +80,8 @@ class ObjectListView(ModelViewMixin, generic.ListView):
         )
 
     def get(self, request, *args, **kwargs):
+        if not can(request.user, "view", self.model):
+            raise PermissionDenied
         fmt = request.GET.get("export")
         if fmt in ("csv", "xlsx"):
             queryset = self.get_queryset()

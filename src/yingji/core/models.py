@@ -258,8 +258,12 @@ class User(AbstractUser):
     change_logged = True
 
     class Meta:
+        ordering = ["username"]
         verbose_name = _("user")
         verbose_name_plural = _("users")
+
+    def get_absolute_url(self):
+        return reverse("core:user_detail", args=[self.pk])
 
     @property
     def scope(self) -> Scope:
