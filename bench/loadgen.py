@@ -36,8 +36,13 @@ def fetch(host: str, port: int, path: str, headers: dict | None = None, method: 
         conn.close()
 
 
-def run_slice(host, port, path, headers, concurrency, duration, warmup) -> tuple[list[float], list[str]]:
-    """`concurrency` clients on GET path for warmup + duration seconds: (latencies in ms, errors).
+def run_slice(
+    host, port, path, headers, concurrency, duration, warmup, body=None
+) -> tuple[list[float], list[str]]:
+    """`concurrency` clients on path for warmup + duration seconds: (latencies in ms, errors).
+
+    GET, or POST when `body` is given: a function returning the bytes of each request's body, called before
+    the request's clock starts (e.g. for a new id each time).
 
     A request counts when it completes inside the measured window (completions per second is the closed-loop
     throughput, also when a request takes longer than the window is short). Returns after every client has
@@ -52,9 +57,11 @@ def run_slice(host, port, path, headers, concurrency, duration, warmup) -> tuple
     def client() -> None:
         conn = http.client.HTTPConnection(host, port, timeout=30)
         mine, my_errors = [], []
-        while (t0 := time.perf_counter()) < stop_at:
+        while time.perf_counter() < stop_at:
+            data = body() if body else None
+            t0 = time.perf_counter()
             try:
-                conn.request("GET", path, headers=headers)
+                conn.request("POST" if body else "GET", path, body=data, headers=headers)
                 resp = conn.getresponse()
                 resp.read()
                 failure = None if 200 <= resp.status < 300 else f"HTTP {resp.status}"
@@ -83,15 +90,16 @@ def run_slice(host, port, path, headers, concurrency, duration, warmup) -> tuple
 def compare(host, port, targets: dict, concurrency: int, duration=6.0, warmup=0.5, rounds=3) -> dict:
     """Measure several URLs at one concurrency, interleaved: `rounds` rounds of one slice per URL.
 
-    targets: {name: (path, headers)}. Each URL gets `duration` measured seconds in all, split over the rounds,
-    so a burst of load from elsewhere on the machine hits every URL alike. Per URL: requests, errors (not 2xx,
-    or a connection error), req/s and latency percentiles of the successful requests.
+    targets: {name: (path, headers)} for GET, or {name: (path, headers, body)} for POST (body as in run_slice).
+    Each URL gets `duration` measured seconds in all, split over the rounds, so a burst of load from elsewhere on
+    the machine hits every URL alike. Per URL: requests, errors (not 2xx, or a connection error), req/s and
+    latency percentiles of the successful requests.
     """
     raw = {name: ([], []) for name in targets}
     for _ in range(rounds):
-        for name, (path, headers) in targets.items():
+        for name, (path, headers, *body) in targets.items():
             latencies, errors = run_slice(
-                host, port, path, dict(headers), concurrency, duration / rounds, warmup
+                host, port, path, dict(headers), concurrency, duration / rounds, warmup, *body
             )
             raw[name][0].extend(latencies)
             raw[name][1].extend(errors)
@@ -100,6 +108,7 @@ def compare(host, port, targets: dict, concurrency: int, duration=6.0, warmup=0.
         latencies.sort()
         results[name] = {
             "path": targets[name][0],
+            "method": "POST" if len(targets[name]) > 2 else "GET",
             "concurrency": concurrency,
             "duration_s": duration,
             "requests": len(latencies) + len(errors),

@@ -25,7 +25,13 @@ def django_db_setup(django_db_setup, django_db_blocker):
 
 @pytest.fixture
 def demo_live(transactional_db):
-    """The demo city for tests that run a live server (a transactional test empties the database after it)."""
+    """The demo city for tests that run a live server (a transactional test empties the database after it,
+    reference data loaded by migrations included)."""
+    import importlib
+
+    from django.apps import apps
+
+    importlib.import_module("yingji.incidents.migrations.0002_event_types").load(apps, None)
     load_demo()
 
 

@@ -52,6 +52,7 @@ INSTALLED_APPS = [
     "django_tasks",
     "django_tasks_db",
     "yingji.core",
+    "yingji.incidents",
 ]
 
 MIDDLEWARE = [
@@ -197,6 +198,11 @@ EMAIL_BACKEND = (
 )
 # Channels that deliver notifications besides the in-app centre (SMS can be added by a site).
 NOTIFY_CHANNELS = env_list("NOTIFY_CHANNELS", ["email"])
+
+# The city's own grading table and reporting policy (CSV, same columns as src/yingji/rules/data/*.csv);
+# empty means the national defaults shipped with Yingji.
+GRADING_CRITERIA_FILE = env_str("GRADING_CRITERIA_FILE", "")
+REPORTING_POLICY_FILE = env_str("REPORTING_POLICY_FILE", "")
 
 TASKS = {
     "default": {

@@ -7,10 +7,12 @@ from yingji.core import api as core_api
 from yingji.core import health
 from yingji.core import urls as core_urls
 from yingji.core import views as core_views
+from yingji.incidents import urls as incident_urls
 
 api_v1 = [
     path("auth/token/", core_api.TokenView.as_view(), name="api-token"),
     *core_urls.api_urlpatterns,
+    *incident_urls.api_urlpatterns,
 ]
 
 urlpatterns = [
@@ -20,6 +22,7 @@ urlpatterns = [
     path("i18n/setlang/", set_language, name="set_language"),
     path("healthz", health.healthz, name="healthz"),
     path("org/", include(core_urls, namespace="core")),
+    path("incidents/", include(incident_urls, namespace="incidents")),
     path("api/v1/", include((api_v1, "api"), namespace="api")),
     path("api/schema/", SpectacularAPIView.as_view(), name="api-schema"),
     path("api/docs/", SpectacularSwaggerSplitView.as_view(url_name="api-schema"), name="api-docs"),

@@ -33,6 +33,13 @@ def page(chromium_path, live_server, demo_live):
         assert outside == [], f"the pages loaded from outside the server: {outside}"
 
 
+def sign_in(page, username):
+    page.goto(page.base_url + "/login/")
+    page.fill("#id_username", username)
+    page.fill("#id_password", PASSWORD)
+    page.get_by_role("button", name="登录").click()
+
+
 def test_a_city_office_user_signs_in_opens_the_tree_and_a_county_then_switches_to_english(page):
     from playwright.sync_api import expect
 
@@ -56,3 +63,42 @@ def test_a_city_office_user_signs_in_opens_the_tree_and_a_county_then_switches_t
 
     page.goto(page.base_url + "/org/tree/")
     expect(page.locator("h1")).to_have_text("Organisation tree")
+
+
+def test_a_duty_officer_records_an_explosion_sees_it_graded_and_submits_the_first_report_on_time(page):
+    from playwright.sync_api import expect
+
+    sign_in(page, "duty_city")
+    page.goto(page.base_url + "/incidents/new/")
+    page.fill("#id_event_type", "12D01 危险化学品爆炸事故")
+    page.fill("#id_title", "梅县区化工厂反应釜爆炸")
+    page.fill("#id_address", "梅县区畲江镇工业园")
+    page.locator("summary", has_text="更多").click()
+    page.fill("#id_deaths", "3")
+    page.locator("#id_deaths").press("Tab")
+    preview = page.locator("[data-testid=grade-preview]")
+    expect(preview).to_contain_text("较大")
+    expect(preview).to_contain_text("死亡 3 人")
+    page.locator("[data-testid=save-incident]").click()
+
+    grade = page.locator("[data-testid=grade]")
+    expect(grade).to_contain_text("较大")
+    expect(grade).to_contain_text("死亡 3 人")
+    obligations = page.locator("[data-testid=obligations]")
+    expect(obligations).to_contain_text("首报")
+    expect(obligations).to_contain_text("province")
+    expect(obligations.locator("tbody tr").first).to_contain_text(":")  # a due time
+
+    page.locator("[data-testid=new-first-report]").click()
+    report = page.locator("[data-testid=report]")
+    expect(report).to_contain_text("突发事件信息报告")
+    expect(report).to_contain_text("梅县区化工厂反应釜爆炸")
+    with page.expect_download() as download:
+        page.locator("[data-testid=docx]").click()
+    assert download.value.suggested_filename.endswith(".docx")
+    page.locator("[data-testid=submit]").click()
+    expect(page.locator("[data-testid=report]")).to_contain_text("报送至")
+
+    page.goto(page.url.split("/incidents/")[0] + "/incidents/")
+    page.get_by_role("link", name="梅县区化工厂反应釜爆炸").click()
+    expect(page.locator("[data-testid=obligations]")).to_contain_text("按时报送")

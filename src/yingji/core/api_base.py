@@ -1,5 +1,7 @@
 """The API's strong base: scoped viewsets, role permissions, pagination. Module APIs are declarations."""
 
+import copy
+
 from django.core.exceptions import PermissionDenied as DjangoPermissionDenied
 from django.core.exceptions import ValidationError as DjangoValidationError
 from django.db.models import ProtectedError
@@ -30,7 +32,8 @@ class ScopedSerializer(serializers.ModelSerializer):
 
     def validate(self, attrs):
         attrs = super().validate(attrs)
-        instance = self.instance or self.Meta.model()
+        # Validate a copy: the instance itself must stay as stored until the service saves it.
+        instance = copy.copy(self.instance) if self.instance is not None else self.Meta.model()
         for key, value in attrs.items():
             setattr(instance, key, value)
         try:

@@ -44,6 +44,8 @@ def is_logged(model) -> bool:
 
 
 def _owner_paths(instance) -> tuple[str, str]:
+    if hasattr(instance, "change_log_paths"):
+        return instance.change_log_paths()
     if isinstance(instance, Division):
         return instance.path, ""
     lookup = getattr(type(instance), "owner_lookup", "owner")

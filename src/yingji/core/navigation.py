@@ -24,6 +24,21 @@ class MenuGroup:
 
 
 MENU: list[MenuGroup] = []
+# Panels a module adds to the home page: (template, function(request) -> context dict, or None to hide).
+HOME_PANELS: list[tuple[str, object]] = []
+
+
+def register_home_panel(template: str, context_function) -> None:
+    HOME_PANELS.append((template, context_function))
+
+
+def home_panels(request) -> list[tuple[str, dict]]:
+    panels = []
+    for template, function in HOME_PANELS:
+        context = function(request)
+        if context is not None:
+            panels.append((template, context))
+    return panels
 
 
 def register(group_label, *items: MenuItem) -> None:

@@ -46,6 +46,13 @@ PERMISSIONS: dict[str, dict[Role, frozenset]] = {
         Role.DUTY: READ,
         Role.LEADER: READ,
     },
+    "reporting": {  # incidents and their obligations: duty officers take reports, leaders decide
+        Role.ADMIN: ALL,
+        Role.OFFICE: ALL,
+        Role.DUTY: frozenset({Action.VIEW, Action.ADD, Action.CHANGE}),
+        Role.LEADER: frozenset({Action.VIEW, Action.CHANGE}),
+        Role.LIAISON: frozenset({Action.VIEW, Action.ADD, Action.CHANGE}),
+    },
     "reference": {  # divisions and other shared reference data
         Role.ADMIN: ALL,
         Role.OFFICE: READ,

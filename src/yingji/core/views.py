@@ -18,6 +18,7 @@ from yingji.core.models import (
     OrganisationKind,
     User,
 )
+from yingji.core.navigation import home_panels
 from yingji.core.scoping import scoped
 from yingji.core.tables import Column
 
@@ -38,6 +39,7 @@ def home(request):
         "division_count": scoped(Division.objects.all(), user).count(),
         "recent_changes": scoped(ObjectChange.objects.select_related("content_type"), user)[:8],
         "notifications": user.notifications.all()[:5],
+        "panels": home_panels(request),
     }
     return render(request, "core/home.html", context)
 

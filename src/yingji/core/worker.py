@@ -12,6 +12,7 @@ from django.utils.crypto import get_random_string
 from django_tasks import DEFAULT_TASK_BACKEND_ALIAS, DEFAULT_TASK_QUEUE_NAME
 from django_tasks_db.management.commands.db_worker import Worker
 
+from yingji.core import periodic
 from yingji.core.models import WorkerHeartbeat
 
 logger = logging.getLogger(__name__)
@@ -36,6 +37,8 @@ def _heartbeat_loop(worker_id: str, started_at, stop: threading.Event) -> None:
                 beat(worker_id, started_at)
             except Exception:  # a locked database must not stop the beat
                 logger.exception("Worker heartbeat failed")
+            try:
+                periodic.run_due()
             finally:
                 close_old_connections()
     finally:

@@ -150,7 +150,11 @@
       var latlng = L.latLng(m.lat, m.lon);
       var label = m.label == null ? "" : String(m.label);
       L.marker(latlng, {
-        icon: L.divIcon({ className: "map-pin", iconSize: [14, 14], iconAnchor: [7, 7], popupAnchor: [0, -6] }),
+        // An optional `level` (1..4, or a colour word) colours the pin: see .map-pin-* in app.css.
+        icon: L.divIcon({
+          className: "map-pin" + (/^[a-z0-9]+$/.test(String(m.level || "")) ? " map-pin-" + m.level : ""),
+          iconSize: [14, 14], iconAnchor: [7, 7], popupAnchor: [0, -6],
+        }),
         title: label, // set as an attribute by Leaflet, not as HTML
         alt: label,
         keyboard: true,

@@ -1,0 +1,24 @@
+from django.apps import AppConfig
+from django.utils.translation import gettext_lazy as _
+
+
+class IncidentsConfig(AppConfig):
+    name = "yingji.incidents"
+    label = "incidents"
+    verbose_name = _("Information reporting")
+
+    def ready(self):
+        from yingji.core.navigation import MenuItem, register, register_home_panel
+        from yingji.incidents import reminders  # noqa: F401  (registers the periodic job)
+        from yingji.incidents.views import deadline_panel
+
+        register_home_panel("incidents/_deadline_panel.html", deadline_panel)
+
+        register(
+            _("Incidents"),
+            MenuItem(_("New report"), "incidents:incident_add", "incidents.Incident"),
+            MenuItem(_("Incidents"), "incidents:incident_list", "incidents.Incident"),
+            MenuItem(_("Map of open incidents"), "incidents:incident_map", "incidents.Incident"),
+            MenuItem(_("Reporting deadlines"), "incidents:obligation_list", "incidents.Incident"),
+            MenuItem(_("Event types"), "incidents:eventtype_list", "incidents.EventType"),
+        )

@@ -1,0 +1,489 @@
+"""Incidents: what was received, how it is graded, who must report it to whom by when, and what was done."""
+
+import datetime
+import uuid as uuid_module
+from pathlib import Path
+
+from django.conf import settings
+from django.core.exceptions import ValidationError
+from django.core.validators import MaxValueValidator, MinValueValidator, RegexValidator
+from django.db import models
+from django.urls import reverse
+from django.utils import timezone
+from django.utils.translation import gettext_lazy as _
+
+from yingji.core.models import Division, OwnedModel
+from yingji.core.roles import Scope
+
+
+class EventType(models.Model):
+    """A GB/T 35561 event type code (reference data, loaded from data/event_types.csv)."""
+
+    code = models.CharField(
+        _("code"),
+        max_length=5,
+        unique=True,
+        validators=[RegexValidator(r"^1[1-49][0-9A-HJ-NP-Z]\d\d$|^1[0-49]000$", _("Not a GB/T 35561 code."))],
+    )
+    name = models.CharField(_("name"), max_length=100)
+    level = models.CharField(_("level"), max_length=10)
+    parent = models.ForeignKey(
+        "self", on_delete=models.PROTECT, null=True, blank=True, related_name="children"
+    )
+    note = models.CharField(_("note"), max_length=200, blank=True)
+
+    owner_lookup = None
+    permission_family = "reference"
+
+    @staticmethod
+    def scope_q(user):
+        return models.Q()
+
+    class Meta:
+        ordering = ["code"]
+        verbose_name = _("event type")
+        verbose_name_plural = _("event types")
+
+    def __str__(self):
+        return f"{self.code} {self.name}"
+
+    def get_absolute_url(self):
+        return reverse("incidents:eventtype_list") + f"?q={self.code}"
+
+    @property
+    def family(self) -> str | None:
+        from yingji.rules.grading import family_for
+
+        return family_for(self.code)
+
+
+class IncidentStatus(models.TextChoices):
+    RECEIVED = "received", _("Received")
+    VERIFIED = "verified", _("Verified")
+    RESPONDING = "responding", _("Responding")
+    RECOVERY = "recovery", _("Recovery")
+    CLOSED = "closed", _("Closed")
+    EVALUATED = "evaluated", _("Evaluated")
+
+
+class Channel(models.TextChoices):
+    PHONE = "phone", _("Phone call")
+    DUTY_FORM = "duty_form", _("Duty form")
+    API = "api", _("Another system (API)")
+    ON_BEHALF = "on_behalf", _("Entered on behalf of a caller")
+    OTHER = "other", _("Other")
+
+
+LEVEL_CHOICES = [(1, _("I 特别重大")), (2, _("II 重大")), (3, _("III 较大")), (4, _("IV 一般"))]
+RESPONSE_LEVEL_CHOICES = [(1, _("Level I")), (2, _("Level II")), (3, _("Level III")), (4, _("Level IV"))]
+
+# Figures that decide the grade; a change to any of them re-evaluates the level.
+CASUALTY_FIELDS = (
+    "deaths",
+    "missing",
+    "serious_injuries",
+    "injuries",
+    "trapped",
+    "evacuated",
+    "relocated",
+    "direct_loss_yuan",
+    "potential_loss_yuan",
+)
+
+
+def _count(label):
+    return models.PositiveIntegerField(label, null=True, blank=True, help_text=_("Empty while unknown."))
+
+
+def _money(label):
+    return models.DecimalField(
+        label,
+        max_digits=16,
+        decimal_places=2,
+        null=True,
+        blank=True,
+        validators=[MinValueValidator(0)],
+        help_text=_("In yuan (元). Empty while unknown."),
+    )
+
+
+class Incident(OwnedModel):
+    """An event being reported and handled. `owner` is the reporting unit; `division` is where it happened."""
+
+    permission_family = "reporting"
+
+    event_type = models.ForeignKey(EventType, verbose_name=_("event type"), on_delete=models.PROTECT)
+    title = models.CharField(_("short description"), max_length=200)
+    status = models.CharField(
+        _("status"), max_length=12, choices=IncidentStatus.choices, default=IncidentStatus.RECEIVED
+    )
+
+    occurred_at = models.DateTimeField(_("occurred at"), default=timezone.now)
+    reported_at = models.DateTimeField(
+        _("reported at"), null=True, blank=True, help_text=_("When the source reported it.")
+    )
+    received_at = models.DateTimeField(_("received at"), default=timezone.now)
+
+    division = models.ForeignKey(
+        Division, verbose_name=_("division"), on_delete=models.PROTECT, related_name="+"
+    )
+    address = models.CharField(_("address"), max_length=200, blank=True)
+    latitude = models.DecimalField(
+        _("latitude"),
+        max_digits=9,
+        decimal_places=6,
+        null=True,
+        blank=True,
+        validators=[MinValueValidator(-90), MaxValueValidator(90)],
+    )
+    longitude = models.DecimalField(
+        _("longitude"),
+        max_digits=9,
+        decimal_places=6,
+        null=True,
+        blank=True,
+        validators=[MinValueValidator(-180), MaxValueValidator(180)],
+    )
+
+    channel = models.CharField(
+        _("received by"), max_length=12, choices=Channel.choices, default=Channel.PHONE
+    )
+    reporter_name = models.CharField(_("reporter"), max_length=60, blank=True)
+    reporter_phone = models.CharField(_("reporter's phone"), max_length=40, blank=True)
+    reporter_unit = models.CharField(_("reporter's unit"), max_length=200, blank=True)
+
+    cause = models.TextField(_("cause and nature"), blank=True)
+    course = models.TextField(_("course of events"), blank=True)
+    deaths = _count(_("dead"))
+    missing = _count(_("missing"))
+    serious_injuries = _count(_("seriously injured (incl. poisoned)"))
+    injuries = _count(_("injured"))
+    trapped = _count(_("trapped"))
+    evacuated = _count(_("evacuated"))
+    relocated = _count(_("relocated"))
+    direct_loss_yuan = _money(_("direct economic loss"))
+    potential_loss_yuan = _money(_("potential loss (danger)"))
+    affected_scope = models.TextField(_("affected scope"), blank=True)
+    trend = models.TextField(_("trend"), blank=True)
+    measures_taken = models.TextField(_("measures taken"), blank=True)
+    next_steps = models.TextField(_("proposed next steps"), blank=True)
+
+    level = models.PositiveSmallIntegerField(_("level"), choices=LEVEL_CHOICES, null=True, blank=True)
+    level_basis = models.JSONField(_("grading basis"), default=list, blank=True)
+    level_source = models.CharField(_("grading source"), max_length=300, blank=True)
+    level_overridden = models.BooleanField(_("level set by an officer"), default=False)
+    level_reason = models.TextField(_("reason for the level"), blank=True)
+
+    response_level = models.PositiveSmallIntegerField(
+        _("response level"), choices=RESPONSE_LEVEL_CHOICES, null=True, blank=True
+    )
+    closed_at = models.DateTimeField(_("closed at"), null=True, blank=True)
+    # Optimistic locking: a save must name the version it started from.
+    version = models.PositiveIntegerField(_("version"), default=1)
+
+    @staticmethod
+    def scope_q(user):
+        """An incident belongs to where it happened as much as to who reported it."""
+        org = user.organisation
+        if user.scope == Scope.JURISDICTION:
+            return models.Q(division__path__startswith=org.division.path) | models.Q(
+                owner__division__path__startswith=org.division.path
+            )
+        return models.Q(owner__path__startswith=org.path)
+
+    class Meta:
+        ordering = ["-received_at", "-pk"]
+        indexes = [
+            models.Index(fields=["-received_at"]),
+            models.Index(fields=["event_type", "occurred_at"]),
+            models.Index(fields=["status", "level"]),
+        ]
+        verbose_name = _("incident")
+        verbose_name_plural = _("incidents")
+
+    def __str__(self):
+        return f"{timezone.localtime(self.occurred_at):%Y-%m-%d} {self.title}"
+
+    def get_absolute_url(self):
+        return reverse("incidents:incident_detail", args=[self.pk])
+
+    def change_log_paths(self) -> tuple[str, str]:
+        return self.division.path, self.owner.path
+
+    @property
+    def number(self) -> str:
+        return f"{timezone.localtime(self.received_at):%Y}-{self.pk:06d}"
+
+    def figures(self) -> dict:
+        return {name: getattr(self, name) for name in CASUALTY_FIELDS}
+
+    def clean(self):
+        super().clean()
+        now = timezone.now() + datetime.timedelta(minutes=5)  # clocks of phones and PCs drift a little
+        errors = {}
+        if self.occurred_at and self.occurred_at > now:
+            errors["occurred_at"] = _("The event cannot have occurred in the future.")
+        elif self.occurred_at and self.received_at and self.occurred_at > self.received_at:
+            errors["occurred_at"] = _("The event cannot have occurred after it was received.")
+        if self.reported_at and self.occurred_at and self.reported_at < self.occurred_at:
+            errors["reported_at"] = _("It cannot have been reported before it occurred.")
+        if self.received_at and self.received_at > now:
+            errors["received_at"] = _("The receiving time cannot be in the future.")
+        if (self.latitude is None) != (self.longitude is None):
+            errors["latitude"] = _("Give both latitude and longitude, or neither.")
+        if errors:
+            raise ValidationError(errors)
+
+
+class Intake(OwnedModel):
+    """One report as it was received (who, when, how, from whom); it became or joined an incident."""
+
+    incident = models.ForeignKey(
+        Incident, verbose_name=_("incident"), on_delete=models.CASCADE, related_name="intakes"
+    )
+    channel = models.CharField(_("channel"), max_length=12, choices=Channel.choices)
+    received_at = models.DateTimeField(_("received at"), default=timezone.now)
+    caller_name = models.CharField(_("caller"), max_length=60, blank=True)
+    caller_phone = models.CharField(_("caller's phone"), max_length=40, blank=True)
+    caller_unit = models.CharField(_("caller's unit"), max_length=200, blank=True)
+    content = models.JSONField(_("as received"), default=dict)
+    merged = models.BooleanField(_("merged into an existing incident"), default=False)
+
+    class Meta:
+        ordering = ["-received_at", "-pk"]
+        verbose_name = _("intake")
+        verbose_name_plural = _("intakes")
+
+    def __str__(self):
+        return f"{self.get_channel_display()} {timezone.localtime(self.received_at):%Y-%m-%d %H:%M}"
+
+    def change_log_paths(self) -> tuple[str, str]:
+        return self.incident.change_log_paths()
+
+
+class Obligation(models.Model):
+    """A report someone owes: computed by rules.deadlines from the policy; kept with when it was done."""
+
+    incident = models.ForeignKey(Incident, on_delete=models.CASCADE, related_name="obligations")
+    key = models.CharField(_("rule"), max_length=60)
+    kind = models.CharField(_("kind"), max_length=20)
+    sequence = models.PositiveIntegerField(_("sequence"), default=0)
+    owed_by = models.CharField(_("owed by"), max_length=20)
+    owed_to = models.CharField(_("owed to"), max_length=20)
+    due_at = models.DateTimeField(_("due at"), db_index=True)
+    done_at = models.DateTimeField(_("done at"), null=True, blank=True)
+    done_by = models.ForeignKey(
+        settings.AUTH_USER_MODEL,
+        verbose_name=_("done by"),
+        on_delete=models.SET_NULL,
+        null=True,
+        blank=True,
+        related_name="+",
+    )
+    late_reason = models.TextField(_("reason for the delay"), blank=True)
+    source = models.CharField(_("source"), max_length=300, blank=True)
+    # Set when a recomputation (new level or type) no longer asks for it; kept for the record.
+    withdrawn_at = models.DateTimeField(_("withdrawn at"), null=True, blank=True)
+    notified_soon = models.BooleanField(default=False)
+    notified_overdue = models.BooleanField(default=False)
+
+    owner_lookup = "incident__owner"
+    permission_family = "reporting"
+    change_logged = True
+
+    @staticmethod
+    def scope_q(user):
+        return models.Q(incident__in=Incident.objects.filter(Incident.scope_q(user)).values("pk"))
+
+    class Meta:
+        ordering = ["due_at", "pk"]
+        constraints = [
+            models.UniqueConstraint(fields=["incident", "key", "sequence"], name="one_obligation_per_rule")
+        ]
+        indexes = [models.Index(fields=["done_at", "withdrawn_at", "due_at"])]
+        verbose_name = _("reporting obligation")
+        verbose_name_plural = _("reporting obligations")
+
+    def __str__(self):
+        return f"{self.get_kind_label()} → {self.owed_to}"
+
+    def get_absolute_url(self):
+        return self.incident.get_absolute_url() + "#obligations"
+
+    def change_log_paths(self) -> tuple[str, str]:
+        return self.incident.change_log_paths()
+
+    def get_kind_label(self):
+        return KIND_LABELS.get(self.kind, self.kind)
+
+    kind_label = property(get_kind_label)
+
+    @property
+    def status_label(self):
+        return STATUS_LABELS.get(self.status(), self.status())
+
+    def status(self, now=None) -> str:
+        from yingji.rules import deadlines
+
+        return deadlines.status(self.due_at, self.done_at, now or timezone.now(), self.incident.closed_at)
+
+
+KIND_LABELS = {
+    "first": _("First report"),
+    "followup": _("Follow-up report"),
+    "final": _("Final report"),
+    "supplement": _("Supplementary report window"),
+    "delay_reason": _("Reason for delay"),
+    "direct": _("Direct report"),
+}
+
+
+STATUS_LABELS = {
+    "pending": _("Pending"),
+    "overdue": _("Overdue"),
+    "on_time": _("Done on time"),
+    "late": _("Late (迟报)"),
+    "missed": _("Missed (漏报)"),
+}
+
+
+class EventLogEntry(models.Model):
+    """The incident's log (like ICS 214): append-only; a correction is a new entry."""
+
+    incident = models.ForeignKey(Incident, on_delete=models.CASCADE, related_name="log")
+    time = models.DateTimeField(_("time"), default=timezone.now, db_index=True)
+    actor = models.ForeignKey(
+        settings.AUTH_USER_MODEL,
+        verbose_name=_("by"),
+        on_delete=models.SET_NULL,
+        null=True,
+        blank=True,
+        related_name="+",
+    )
+    actor_name = models.CharField(_("by"), max_length=150)
+    kind = models.CharField(_("kind"), max_length=30)
+    text = models.TextField(_("entry"))
+    data = models.JSONField(default=dict, blank=True)
+
+    class Meta:
+        ordering = ["time", "pk"]
+        verbose_name = _("log entry")
+        verbose_name_plural = _("event log")
+
+    def __str__(self):
+        return self.text[:80]
+
+    def save(self, *args, **kwargs):
+        if self.pk is not None:
+            raise ValidationError(_("The event log is append-only: add a correcting entry instead."))
+        super().save(*args, **kwargs)
+
+    def delete(self, *args, **kwargs):
+        raise ValidationError(_("The event log is append-only."))
+
+
+class ReportKind(models.TextChoices):
+    FIRST = "first", _("First report (首报)")
+    FOLLOWUP = "followup", _("Follow-up report (续报)")
+    FINAL = "final", _("Final report (终报)")
+
+
+class ReportDocument(models.Model):
+    """A numbered information report generated from the incident; its content is frozen when generated."""
+
+    incident = models.ForeignKey(Incident, on_delete=models.CASCADE, related_name="reports")
+    kind = models.CharField(_("kind"), max_length=10, choices=ReportKind.choices)
+    number = models.PositiveIntegerField(_("number"))
+    created_at = models.DateTimeField(_("generated at"), default=timezone.now)
+    created_by = models.ForeignKey(
+        settings.AUTH_USER_MODEL,
+        verbose_name=_("generated by"),
+        on_delete=models.SET_NULL,
+        null=True,
+        related_name="+",
+    )
+    content = models.JSONField(_("content"))
+    submitted_at = models.DateTimeField(_("submitted at"), null=True, blank=True)
+    submitted_to = models.CharField(_("submitted to"), max_length=100, blank=True)
+    submitted_by = models.ForeignKey(
+        settings.AUTH_USER_MODEL,
+        verbose_name=_("submitted by"),
+        on_delete=models.SET_NULL,
+        null=True,
+        blank=True,
+        related_name="+",
+    )
+    obligation = models.ForeignKey(
+        Obligation,
+        verbose_name=_("fulfils"),
+        on_delete=models.SET_NULL,
+        null=True,
+        blank=True,
+        related_name="reports",
+    )
+
+    permission_family = "reporting"
+    change_logged = True
+
+    @staticmethod
+    def scope_q(user):
+        return models.Q(incident__in=Incident.objects.filter(Incident.scope_q(user)).values("pk"))
+
+    class Meta:
+        ordering = ["incident", "number"]
+        constraints = [
+            models.UniqueConstraint(fields=["incident", "number"], name="one_report_number_per_incident")
+        ]
+        verbose_name = _("information report")
+        verbose_name_plural = _("information reports")
+
+    def __str__(self):
+        return f"{self.get_kind_display()} {self.number}"
+
+    def get_absolute_url(self):
+        return reverse("incidents:report_detail", args=[self.pk])
+
+    def change_log_paths(self) -> tuple[str, str]:
+        return self.incident.change_log_paths()
+
+
+def attachment_path(instance, filename):
+    return f"incidents/{timezone.now():%Y/%m}/{instance.incident_id}/{uuid_module.uuid4().hex}{Path(filename).suffix.lower()}"
+
+
+class Attachment(models.Model):
+    """A photo or document about an incident; served only to those who may see the incident."""
+
+    incident = models.ForeignKey(Incident, on_delete=models.CASCADE, related_name="attachments")
+    file = models.FileField(_("file"), upload_to=attachment_path)
+    name = models.CharField(_("name"), max_length=200)
+    size = models.PositiveIntegerField(_("size"))
+    uploaded_at = models.DateTimeField(_("uploaded at"), default=timezone.now)
+    uploaded_by = models.ForeignKey(
+        settings.AUTH_USER_MODEL,
+        verbose_name=_("uploaded by"),
+        on_delete=models.SET_NULL,
+        null=True,
+        related_name="+",
+    )
+
+    permission_family = "reporting"
+    change_logged = True
+
+    @staticmethod
+    def scope_q(user):
+        return models.Q(incident__in=Incident.objects.filter(Incident.scope_q(user)).values("pk"))
+
+    class Meta:
+        ordering = ["uploaded_at", "pk"]
+        verbose_name = _("attachment")
+        verbose_name_plural = _("attachments")
+
+    def __str__(self):
+        return self.name
+
+    def get_absolute_url(self):
+        return reverse("incidents:attachment", args=[self.pk])
+
+    def change_log_paths(self) -> tuple[str, str]:
+        return self.incident.change_log_paths()

@@ -1,0 +1,485 @@
+"""Use cases of information reporting. Every write to an incident goes through a function here."""
+
+import datetime
+import functools
+import math
+import uuid
+
+from django.conf import settings
+from django.core.exceptions import PermissionDenied, ValidationError
+from django.db import IntegrityError, transaction
+from django.utils import timezone
+from django.utils.translation import gettext as _
+
+from yingji.core.changelog import history
+from yingji.core.models import User
+from yingji.core.notify import notify
+from yingji.core.roles import Role
+from yingji.core.scoping import in_scope, scoped
+from yingji.core.services import save_scoped
+from yingji.incidents import documents
+from yingji.incidents.models import (
+    CASUALTY_FIELDS,
+    Attachment,
+    EventLogEntry,
+    Incident,
+    Intake,
+    Obligation,
+    ReportDocument,
+)
+from yingji.rules import deadlines, grading
+
+DUPLICATE_WINDOW = datetime.timedelta(hours=6)
+DUPLICATE_RADIUS_KM = 5.0
+
+
+@functools.cache
+def policy() -> list[deadlines.PolicyRow]:
+    return deadlines.load_policy(settings.REPORTING_POLICY_FILE or None)
+
+
+@functools.cache
+def criteria() -> list[grading.Criterion]:
+    return grading.load_criteria(settings.GRADING_CRITERIA_FILE or None)
+
+
+class StaleVersion(Exception):
+    """The incident changed since the caller read it; `changed` names the fields that differ now."""
+
+    def __init__(self, current: Incident, changed: list[str]):
+        super().__init__(_("Someone else saved this incident in the meantime."))
+        self.current = current
+        self.changed = changed
+
+
+def log(incident: Incident, actor, kind: str, text: str, **data) -> EventLogEntry:
+    return EventLogEntry.objects.create(
+        incident=incident,
+        actor=actor if getattr(actor, "pk", None) else None,
+        actor_name=actor.get_username() if getattr(actor, "pk", None) else "system",
+        kind=kind,
+        text=text,
+        data=data,
+    )
+
+
+def grade_of(incident: Incident) -> grading.Grade:
+    figures = {metric: getattr(incident, metric) for metric in grading.METRICS}
+    return grading.grade(incident.event_type.family, figures, criteria())
+
+
+def apply_grade(incident: Incident) -> grading.Grade:
+    """Grade from the figures unless an officer set the level; the computed basis is kept either way."""
+    result = grade_of(incident)
+    if not incident.level_overridden:
+        incident.level = result.level
+        incident.level_basis = list(result.basis)
+        incident.level_source = result.source[:300]
+    return result
+
+
+def facts(incident: Incident) -> deadlines.IncidentFacts:
+    first_done = (
+        incident.obligations.filter(kind="first", done_at__isnull=False)
+        .order_by("done_at")
+        .values_list("done_at", flat=True)
+        .first()
+        if incident.pk
+        else None
+    )
+    return deadlines.IncidentFacts(
+        type_code=incident.event_type.code,
+        family=incident.event_type.family,
+        level=incident.level,
+        occurred_at=incident.occurred_at,
+        received_at=incident.received_at,
+        reporting_level=_reporting_level(incident),
+        first_report_done_at=first_done,
+        closed_at=incident.closed_at,
+    )
+
+
+def _reporting_level(incident: Incident) -> str:
+    level = incident.owner.division.level
+    return {"city": "city", "province": "city", "county": "county"}.get(level, "unit")
+
+
+def sync_obligations(incident: Incident, now: datetime.datetime | None = None) -> None:
+    """Bring the stored obligations in line with the policy: add, re-date, withdraw; never touch done ones."""
+    now = now or timezone.now()
+    wanted = {
+        (o.key, o.sequence): o
+        for o in deadlines.obligations(facts(incident), policy(), horizon=now + datetime.timedelta(days=1))
+    }
+    existing = {(o.key, o.sequence): o for o in incident.obligations.all()}
+    for key, want in wanted.items():
+        have = existing.get(key)
+        if have is None:
+            Obligation.objects.create(
+                incident=incident,
+                key=want.key,
+                kind=want.kind,
+                sequence=want.sequence,
+                owed_by=want.owed_by,
+                owed_to=want.owed_to,
+                due_at=want.due_at,
+                source=want.source[:300],
+            )
+        elif have.done_at is None and (have.due_at != want.due_at or have.withdrawn_at is not None):
+            have.due_at, have.withdrawn_at = want.due_at, None
+            have.save()
+    for key, have in existing.items():
+        if key not in wanted and have.done_at is None and have.withdrawn_at is None:
+            have.withdrawn_at = now
+            have.save()
+
+
+def responsible_users(incident: Incident):
+    """Office staff, duty officers and leaders whose jurisdiction covers where the incident happened."""
+    path = incident.division.path
+    candidates = User.objects.filter(
+        is_active=True, role__in=[Role.OFFICE, Role.DUTY, Role.LEADER], organisation__isnull=False
+    ).select_related("organisation__division")
+    return [u for u in candidates if path.startswith(u.organisation.division.path)]
+
+
+def _notify_upgrade(incident: Incident, old_level, actor) -> None:
+    names = grading.LEVEL_NAMES
+    subject = _("Upgraded to %(level)s: %(title)s") % {
+        "level": names.get(incident.level, "?"),
+        "title": incident.title,
+    }
+    body = "\n".join(incident.level_basis)
+    notify(responsible_users(incident), subject, body, link=incident.get_absolute_url())
+    log(
+        incident,
+        actor,
+        "upgrade",
+        _("Level raised from %(old)s to %(new)s.")
+        % {"old": names.get(old_level, "—"), "new": names.get(incident.level, "—")},
+    )
+
+
+@transaction.atomic
+def receive(
+    user, data: dict, *, channel: str, client_uuid: uuid.UUID | None = None, caller: dict | None = None
+) -> tuple[Incident, bool]:
+    """Take in a report. The same client id twice returns the first incident (retries, double clicks)."""
+    if client_uuid is not None:
+        existing = Incident.objects.filter(uuid=client_uuid).first()
+        if existing is not None:
+            if not in_scope(user, existing):
+                raise PermissionDenied(_("This id belongs to a record outside your organisation."))
+            return existing, False
+    incident = Incident(**data)
+    incident.uuid = client_uuid or uuid.uuid4()
+    incident.channel = channel
+    if not getattr(incident, "owner_id", None):
+        incident.owner = user.organisation
+    apply_grade(incident)
+    try:
+        with transaction.atomic():
+            save_scoped(user, incident)
+    except IntegrityError:
+        # Another request with the same client id won the race: answer with its incident.
+        existing = Incident.objects.filter(uuid=incident.uuid).first()
+        if existing is None:
+            raise
+        return existing, False
+    caller = caller or {}
+    Intake.objects.create(
+        owner=incident.owner,
+        incident=incident,
+        channel=channel,
+        received_at=incident.received_at,
+        caller_name=caller.get("name", incident.reporter_name),
+        caller_phone=caller.get("phone", incident.reporter_phone),
+        caller_unit=caller.get("unit", incident.reporter_unit),
+        content=_as_received(data),
+    )
+    log(
+        incident,
+        user,
+        "received",
+        _("Received (%(channel)s): %(title)s")
+        % {"channel": incident.get_channel_display(), "title": incident.title},
+    )
+    sync_obligations(incident)
+    return incident, True
+
+
+def _as_received(data: dict) -> dict:
+    out = {}
+    for key, value in data.items():
+        out[key] = (
+            str(value.pk)
+            if hasattr(value, "pk")
+            else (
+                value.isoformat()
+                if hasattr(value, "isoformat")
+                else (str(value) if value is not None else None)
+            )
+        )
+    return out
+
+
+def changed_since(incident: Incident, version: int) -> list[str]:
+    """The fields others changed after `version`, read from the change log."""
+    names: list[str] = []
+    for change in history(incident).order_by("time", "pk"):
+        if (change.after or {}).get("version", 0) > version:
+            for attname, _old, _new in change.changed_fields():
+                name = attname.removesuffix("_id")
+                if name not in names and name not in ("version", "level_basis", "level_source", "created_by"):
+                    names.append(name)
+    return names
+
+
+@transaction.atomic
+def update(user, incident: Incident, changes: dict, expected_version: int) -> Incident:
+    """Apply `changes` if nobody saved in between; re-grade, recompute obligations, announce an upgrade."""
+    current = scoped(Incident.objects.select_for_update(), user, "change").filter(pk=incident.pk).first()
+    if current is None:
+        raise PermissionDenied(_("This incident is outside your organisation."))
+    if current.version != expected_version:
+        raise StaleVersion(current, changed_since(current, expected_version))
+    old_level, old_type = current.level, current.event_type_id
+    for name, value in changes.items():
+        setattr(current, name, value)
+    if any(name in CASUALTY_FIELDS or name in ("event_type", "level_overridden") for name in changes):
+        apply_grade(current)
+    current.version += 1
+    save_scoped(user, current)
+    changed_names = ", ".join(str(Incident._meta.get_field(n).verbose_name) for n in changes)
+    if changed_names:
+        log(current, user, "update", _("Updated: %(fields)s") % {"fields": changed_names})
+    if current.level != old_level or current.event_type_id != old_type:
+        sync_obligations(current)
+    if grading.upgrade(old_level, current.level):
+        _notify_upgrade(current, old_level, user)
+    return current
+
+
+@transaction.atomic
+def set_level(user, incident: Incident, level: int | None, reason: str, expected_version: int) -> Incident:
+    """An officer sets another level than the computed one; the reason is required and logged."""
+    if not reason.strip():
+        raise ValidationError({"level_reason": _("Give the reason for setting the level by hand.")})
+    changes = {"level_overridden": level is not None, "level_reason": reason.strip()}
+    if level is not None:
+        changes["level"] = level
+    updated = update(user, incident, changes, expected_version)
+    log(
+        updated,
+        user,
+        "level",
+        _("Level set by hand to %(level)s: %(reason)s")
+        % {"level": grading.LEVEL_NAMES.get(level, _("computed")), "reason": reason},
+    )
+    return updated
+
+
+@transaction.atomic
+def complete_obligation(
+    user,
+    obligation: Obligation,
+    done_at: datetime.datetime | None = None,
+    reason: str = "",
+    now: datetime.datetime | None = None,
+) -> Obligation:
+    """Record a report as made. After its deadline it is late (迟报) and needs the reason."""
+    now = now or timezone.now()
+    done_at = done_at or now
+    if not in_scope(user, obligation.incident, "change"):
+        raise PermissionDenied(_("This incident is outside your organisation."))
+    if obligation.done_at is not None:
+        raise ValidationError(_("This report was already recorded as made."))
+    if done_at > now + datetime.timedelta(minutes=5):
+        raise ValidationError({"done_at": _("A report cannot be made in the future.")})
+    if done_at > obligation.due_at and not reason.strip():
+        raise ValidationError({"late_reason": _("The report is late: give the reason for the delay.")})
+    obligation.done_at, obligation.done_by, obligation.late_reason = done_at, user, reason.strip()
+    obligation.save()
+    late = done_at > obligation.due_at
+    log(
+        obligation.incident,
+        user,
+        "report",
+        _("%(kind)s to %(to)s made%(late)s.")
+        % {"kind": obligation.get_kind_label(), "to": obligation.owed_to, "late": _(" late") if late else ""},
+    )
+    if obligation.kind == "first":
+        sync_obligations(obligation.incident, now)  # follow-ups count from the first report
+    return obligation
+
+
+def suggest_duplicates(
+    user, *, event_type, occurred_at, division=None, latitude=None, longitude=None, exclude_pk=None, limit=5
+) -> list[Incident]:
+    """Open incidents of the same sub-type, within hours and kilometres (or the same division) of this one."""
+    candidates = scoped(Incident.objects.select_related("event_type", "division"), user).filter(
+        event_type__code__startswith=event_type.code[:3],
+        occurred_at__range=(occurred_at - DUPLICATE_WINDOW, occurred_at + DUPLICATE_WINDOW),
+        closed_at__isnull=True,
+    )
+    if exclude_pk:
+        candidates = candidates.exclude(pk=exclude_pk)
+    found = []
+    for other in candidates[:200]:
+        if latitude is not None and other.latitude is not None:
+            near = distance_km(latitude, longitude, other.latitude, other.longitude) <= DUPLICATE_RADIUS_KM
+        else:
+            near = division is not None and other.division_id == division.pk
+        if near:
+            found.append(other)
+    found.sort(key=lambda o: abs((o.occurred_at - occurred_at).total_seconds()))
+    return found[:limit]
+
+
+def distance_km(lat1, lon1, lat2, lon2) -> float:
+    """Great-circle distance (haversine) on a sphere of the Earth's mean radius."""
+    p1, p2 = math.radians(float(lat1)), math.radians(float(lat2))
+    dp, dl = p2 - p1, math.radians(float(lon2) - float(lon1))
+    a = math.sin(dp / 2) ** 2 + math.cos(p1) * math.cos(p2) * math.sin(dl / 2) ** 2
+    return 2 * 6371.0088 * math.asin(math.sqrt(a))
+
+
+@transaction.atomic
+def draft_report(user, incident: Incident, kind: str) -> ReportDocument:
+    """Generate the next numbered report of the incident, frozen as it stands now."""
+    if not in_scope(user, incident, "change"):
+        raise PermissionDenied(_("This incident is outside your organisation."))
+    Incident.objects.select_for_update().filter(
+        pk=incident.pk
+    ).first()  # numbers are handed out one at a time
+    number = (incident.reports.order_by("-number").values_list("number", flat=True).first() or 0) + 1
+    report = ReportDocument.objects.create(
+        incident=incident, kind=kind, number=number, created_by=user, content=documents.snapshot(incident)
+    )
+    log(incident, user, "report_drafted", _("%(report)s generated.") % {"report": report})
+    return report
+
+
+@transaction.atomic
+def submit_report(
+    user, report: ReportDocument, *, to: str, submitted_at=None, reason: str = ""
+) -> ReportDocument:
+    """Record that the report went up to `to`; it fulfils the matching open obligation (late ones need a reason)."""
+    if report.submitted_at is not None:
+        raise ValidationError(_("This report was already submitted."))
+    submitted_at = submitted_at or timezone.now()
+    obligation = (
+        report.incident.obligations.filter(
+            kind=report.kind if report.kind != "final" else "final",
+            owed_to=to,
+            done_at__isnull=True,
+            withdrawn_at__isnull=True,
+        )
+        .order_by("due_at")
+        .first()
+    )
+    if obligation is not None:
+        complete_obligation(user, obligation, submitted_at, reason)
+    report.submitted_at, report.submitted_to, report.submitted_by, report.obligation = (
+        submitted_at,
+        to,
+        user,
+        obligation,
+    )
+    report.save()
+    log(
+        report.incident,
+        user,
+        "report_submitted",
+        _("%(report)s submitted to %(to)s.") % {"report": report, "to": to},
+    )
+    return report
+
+
+# Which states may follow which: the lifecycle moves forward; "responding" may be re-entered to adjust the level.
+NEXT_STATES = {
+    "received": {"verified", "responding", "closed"},
+    "verified": {"responding", "recovery", "closed"},
+    "responding": {"responding", "recovery", "closed"},
+    "recovery": {"responding", "closed"},
+    "closed": {"evaluated", "recovery"},
+    "evaluated": set(),
+}
+
+
+@transaction.atomic
+def advance(
+    user,
+    incident: Incident,
+    status: str,
+    expected_version: int,
+    *,
+    response_level: int | None = None,
+    note: str = "",
+) -> Incident:
+    """Move the incident along its lifecycle; responding needs a response level, set by whom and when (logged)."""
+    if status not in NEXT_STATES.get(incident.status, set()):
+        raise ValidationError(
+            {
+                "status": _("An incident in state %(from)s cannot move to %(to)s.")
+                % {"from": incident.get_status_display(), "to": status}
+            }
+        )
+    changes: dict = {"status": status}
+    if status == "responding":
+        if response_level not in (1, 2, 3, 4):
+            raise ValidationError({"response_level": _("Choose the response level (I to IV).")})
+        changes["response_level"] = response_level
+    if status == "closed":
+        changes["closed_at"] = timezone.now()
+    if status == "recovery" and incident.closed_at:
+        changes["closed_at"] = None
+    old_response = incident.response_level
+    updated = update(user, incident, changes, expected_version)
+    text = _("Status: %(status)s.") % {"status": updated.get_status_display()}
+    if status == "responding":
+        verb = _("Response level adjusted") if old_response else _("Response level set")
+        text = _("%(verb)s to %(level)s.") % {"verb": verb, "level": updated.get_response_level_display()}
+    log(updated, user, "status", f"{text} {note}".strip())
+    if "closed_at" in changes:
+        sync_obligations(updated)  # closing makes the final report due and ends follow-ups
+    return updated
+
+
+ATTACHMENT_TYPES = {
+    ".jpg",
+    ".jpeg",
+    ".png",
+    ".gif",
+    ".webp",
+    ".pdf",
+    ".doc",
+    ".docx",
+    ".xls",
+    ".xlsx",
+    ".txt",
+    ".mp4",
+}
+ATTACHMENT_MAX_BYTES = 20 * 1024 * 1024
+
+
+@transaction.atomic
+def attach(user, incident: Incident, upload) -> Attachment:
+    """Keep a photo or document with the incident; refuse types and sizes a duty office has no use for."""
+    if not in_scope(user, incident, "change"):
+        raise PermissionDenied(_("This incident is outside your organisation."))
+    suffix = ("." + upload.name.rsplit(".", 1)[-1].lower()) if "." in upload.name else ""
+    if suffix not in ATTACHMENT_TYPES:
+        raise ValidationError(
+            {
+                "file": _("Files of type %(type)s are not accepted; use photos, PDF, Word, Excel or text.")
+                % {"type": suffix or "?"}
+            }
+        )
+    if upload.size > ATTACHMENT_MAX_BYTES:
+        raise ValidationError({"file": _("The file is larger than 20 MB.")})
+    attachment = Attachment.objects.create(
+        incident=incident, file=upload, name=upload.name[:200], size=upload.size, uploaded_by=user
+    )
+    log(incident, user, "attachment", _("Attached %(name)s.") % {"name": attachment.name})
+    return attachment
