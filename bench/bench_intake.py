@@ -42,10 +42,17 @@ def report_body(counties: list[tuple[int, str]]):
     return body
 
 
+def api_headers(token: str) -> dict:
+    return {
+        "Authorization": f"Token {token}",
+        "Content-Type": "application/json",
+        "Accept": "application/json",
+    }
+
+
 def post(server, token: str, data: bytes) -> tuple[int, dict]:
-    headers = {"Authorization": f"Token {token}", "Content-Type": "application/json", "Accept": "application/json"}
-    status, _, answer = fetch(server.host, server.port, PATH, headers, "POST", data)
-    return status, json.loads(answer) if answer.startswith(b"{") else {"raw": answer[:300].decode(errors="replace")}
+    status, _, answer = fetch(server.host, server.port, PATH, api_headers(token), "POST", data)
+    return status, json.loads(answer) if answer.startswith(b"{") else {"raw": answer[:300]}
 
 
 def check(server, token: str, body) -> dict:
@@ -90,7 +97,8 @@ print(json.dumps(out))
 
 def in_process(server, token: str, body) -> dict:
     """Server time and SQL queries of one intake, in-process with Django's test client (no HTTP)."""
-    env = {**server.env, "DJANGO_SETTINGS_MODULE": "yingji.settings", "YINGJI_PRODUCTION": "true", "DEBUG": "false"}
+    env = {**server.env, "DJANGO_SETTINGS_MODULE": "yingji.settings", "YINGJI_PRODUCTION": "true"}
+    env["DEBUG"] = "false"
     spec = json.dumps([token, json.loads(body())], ensure_ascii=False)
     proc = subprocess.run([sys.executable, "-c", IN_PROCESS, spec], env=env, capture_output=True, text=True)
     if proc.returncode != 0:
@@ -99,13 +107,13 @@ def in_process(server, token: str, body) -> dict:
 
 
 def run(server) -> dict:
-    token = _json(server, "POST", "/api/v1/auth/token/", body={"username": USER, "password": PASSWORD})["token"]
+    credentials = {"username": USER, "password": PASSWORD}
+    token = _json(server, "POST", "/api/v1/auth/token/", body=credentials)["token"]
     counties = _json(server, "GET", "/api/v1/divisions/?level=county&page_size=100", token)["results"]
     body = report_body([(d["id"], d["name"]) for d in counties])
     checked = check(server, token, body)
     single = in_process(server, token, body)
-    headers = {"Authorization": f"Token {token}", "Content-Type": "application/json", "Accept": "application/json"}
-    targets = {"healthz": ("/healthz", {}), "intake": (PATH, headers, body)}
+    targets = {"healthz": ("/healthz", {}), "intake": (PATH, api_headers(token), body)}
     notes = [
         f"gunicorn sync workers: {server.workers}; per cell {SECONDS:g} s measured in {ROUNDS} slices "
         f"interleaved with /healthz, each after {WARMUP:g} s warm-up",
@@ -121,19 +129,37 @@ def run(server) -> dict:
             m["name"] = name
             m["vs_healthz"] = round(m["rps"] / floor, 3) if floor else None
             measurements.append(m)
-            rows.append({"clients": clients, "url": name, "req_s": m["rps"], "p50_ms": m["p50_ms"],
-                         "p99_ms": m["p99_ms"], "errors": m["errors"], "vs_healthz": m["vs_healthz"]})
+            rows.append(
+                {
+                    "clients": clients,
+                    "url": name,
+                    "req_s": m["rps"],
+                    "p50_ms": m["p50_ms"],
+                    "p99_ms": m["p99_ms"],
+                    "errors": m["errors"],
+                    "vs_healthz": m["vs_healthz"],
+                }
+            )
             if m["errors"]:
                 notes.append(f"{name} at {clients} clients: {m['errors']} errors, e.g. {m['error_samples']}")
 
     at50 = next(m for m in measurements if m["name"] == "intake" and m["concurrency"] == 50)
     goals = {
-        "throughput": {"goal": f">= {GOAL_RATIO} of /healthz req/s at 50 clients", "measured": at50["vs_healthz"],
-                       "met": bool(at50["vs_healthz"] and at50["vs_healthz"] >= GOAL_RATIO)},
-        "p99": {"goal": f"p99 < {GOAL_P99_MS:g} ms at 50 clients", "measured": at50["p99_ms"],
-                "met": at50["p99_ms"] < GOAL_P99_MS and not at50["errors"]},
+        "throughput": {
+            "goal": f">= {GOAL_RATIO} of /healthz req/s at 50 clients",
+            "measured": at50["vs_healthz"],
+            "met": bool(at50["vs_healthz"] and at50["vs_healthz"] >= GOAL_RATIO),
+        },
+        "p99": {
+            "goal": f"p99 < {GOAL_P99_MS:g} ms at 50 clients",
+            "measured": at50["p99_ms"],
+            "met": at50["p99_ms"] < GOAL_P99_MS and not at50["errors"],
+        },
     }
-    notes += [f"goal {g['goal']}: measured {g['measured']}: {'MET' if g['met'] else 'NOT MET'}" for g in goals.values()]
+    notes += [
+        f"goal {g['goal']}: measured {g['measured']}: {'MET' if g['met'] else 'NOT MET'}"
+        for g in goals.values()
+    ]
     return {
         "urls": {"healthz": "GET /healthz", "intake": f"POST {PATH} as {USER}"},
         "checks": checked,

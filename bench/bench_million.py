@@ -23,6 +23,8 @@ GOAL_MS = 100.0
 WARMUP, REPEAT = 3, 20
 COUNTY, MONTH = "441403", "2025-07"  # 梅县区; the month of the list page's filter
 LIST = "/incidents/?division={division}&type=12H&level=4&month=" + MONTH
+# SQL queries per request as of this benchmark's first run: a change is noted in the results.
+EXPECTED_QUERIES = {"deadline panel": 1, "incident list": 7, "home page": 9}
 
 # Event types by weight (of 100): mostly road traffic (12H), then fires, weather, floods, geology, other.
 TYPES = {
@@ -106,7 +108,7 @@ FROM (
 
 
 def generate(dbname: str) -> dict:
-    """1M incidents and their obligations, straight in PostgreSQL; then VACUUM ANALYZE, as a live database."""
+    """N incidents and their obligations, straight in PostgreSQL; then VACUUM ANALYZE, as in a live database."""
     from run import pg_connect
 
     with pg_connect(dbname) as db:
@@ -134,14 +136,17 @@ def generate(dbname: str) -> dict:
         db.execute("SET synchronous_commit = off")
         db.execute("SET work_mem = '256MB'")
         db.execute("SET maintenance_work_mem = '512MB'")
-        db.execute("SET session_replication_role = replica")  # no FK triggers: the rows are consistent as made
+        # No foreign-key triggers: the rows are consistent as made, and checking 4M of them takes minutes.
+        db.execute("SET session_replication_role = replica")
         for name, sql in (("incidents", INCIDENTS), ("obligations", OBLIGATIONS)):
             started = time.monotonic()
             db.execute(sql, params if name == "incidents" else None)
             timings[f"{name}_s"] = round(time.monotonic() - started, 1)
             print(f"  generated {name}: {timings[f'{name}_s']} s", flush=True)
         started = time.monotonic()
-        db.execute("VACUUM (ANALYZE) incidents_incident, incidents_obligation")
+        db.execute(
+            "VACUUM (ANALYZE)"
+        )  # statistics for every table, as autovacuum keeps them in a live database
         timings["vacuum_analyze_s"] = round(time.monotonic() - started, 1)
         counts = db.execute(
             "SELECT (SELECT count(*) FROM incidents_incident),"
@@ -186,19 +191,22 @@ def run(server) -> dict:
         admin.execute(f'DROP DATABASE IF EXISTS "{dbname}" WITH (FORCE)')
         admin.close()
 
-    rows, notes = [], [
+    notes = [
         f"{data['incidents']:,} incidents over {YEARS} years, {data['obligations']:,} obligations "
         f"({data['open']:,} open: {data['overdue']:,} overdue, {data['due_within_2h']:,} due within 2 h), "
         f"generated in {data['generation_s']} s, database {data['database_size']}",
-        f"server time in-process: median and p95 of {REPEAT} runs after {WARMUP} warm-up runs; goal < {GOAL_MS:g} ms",
+        f"server time in-process: median and p95 of {REPEAT} runs after {WARMUP} warm-up runs; "
+        f"goal: p95 < {GOAL_MS:g} ms",
     ]
+    rows = []
     for name, m in measured["targets"].items():
-        m["goal_met"] = m["p95_ms"] < GOAL_MS if m.get("goal") else None
-        rows.append({
-            "what": name, "median_ms": m["median_ms"], "p95_ms": m["p95_ms"], "db_ms": m["db_ms"],
-            "queries": m["queries"], "rows": m["rows"],
-            "goal": "-" if m["goal_met"] is None else ("met" if m["goal_met"] else "NOT MET"),
-        })  # fmt: skip
+        m["goal_met"] = m["p95_ms"] < GOAL_MS if m["goal"] else None
+        verdict = "-" if m["goal_met"] is None else ("met" if m["goal_met"] else "NOT MET")
+        columns = ("median_ms", "p95_ms", "db_ms", "queries", "rows")
+        rows.append({"what": name, **{c: m[c] for c in columns}, "goal": verdict})
+        expected = next(n for prefix, n in EXPECTED_QUERIES.items() if name.startswith(prefix))
+        if m["queries"] != expected:
+            notes.append(f"{name}: {m['queries']} SQL queries, {expected} expected (EXPECTED_QUERIES)")
     return {"data": data, "targets": measured["targets"], "rows": rows, "notes": notes}
 
 
@@ -206,7 +214,7 @@ def run(server) -> dict:
 
 
 def _time(call) -> dict:
-    """Warm-up, then the queries of one call (with EXPLAIN ANALYZE of those on incident tables), then REPEAT timed."""
+    """WARMUP calls; one call with its queries (EXPLAIN ANALYZE of those on incident tables); REPEAT timed."""
     from django.db import connection
     from django.test.utils import CaptureQueriesContext
 
@@ -235,7 +243,7 @@ def _time(call) -> dict:
         "db_ms": round(sum(float(q["time"]) for q in queries) * 1000, 1),
         "queries": len(queries),
         "rows": rows,
-        "query_ms": [round(float(q["time"]) * 1000, 2) for q in queries],
+        "query_list": [f"{float(q['time']) * 1000:.0f} ms: {q['sql'][:150]}" for q in queries],
         "plans": plans,
     }
 
@@ -257,7 +265,8 @@ def measure() -> dict:
         request = RequestFactory().get("/")
         request.user = User.objects.select_related("organisation__division").get(username=username)
         targets[f"deadline panel ({username})"] = {
-            "call": lambda request=request: len(deadline_panel(request)["rows"]), "goal": True
+            "call": lambda request=request: len(deadline_panel(request)["rows"]),
+            "goal": True,
         }
     client = Client(HTTP_HOST="127.0.0.1")
     client.force_login(User.objects.get(username="city_office"))

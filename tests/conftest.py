@@ -3,7 +3,6 @@ import shutil
 import socket
 
 import pytest
-from django.core.management import call_command
 
 from yingji.core.models import User
 
@@ -12,8 +11,10 @@ PASSWORD = "Yingji@2026"
 
 
 def load_demo():
-    with open(os.devnull, "w") as devnull:
-        call_command("demo", stdout=devnull)
+    """The demo city without the modules' demo records (a year of incidents would slow every run)."""
+    from yingji.core.demo.loader import load_demo as load_city
+
+    load_city()
 
 
 @pytest.fixture(scope="session")

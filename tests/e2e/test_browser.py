@@ -86,7 +86,7 @@ def test_a_duty_officer_records_an_explosion_sees_it_graded_and_submits_the_firs
     expect(grade).to_contain_text("死亡 3 人")
     obligations = page.locator("[data-testid=obligations]")
     expect(obligations).to_contain_text("首报")
-    expect(obligations).to_contain_text("province")
+    expect(obligations).to_contain_text("省")
     expect(obligations.locator("tbody tr").first).to_contain_text(":")  # a due time
 
     page.locator("[data-testid=new-first-report]").click()

@@ -2,10 +2,12 @@
 
 import csv
 import datetime
+import io
 import uuid
 from decimal import Decimal
 
 import pytest
+from django.core.management import call_command
 from django.db.models import F
 
 from yingji.core.demo.loader import DemoDataError
@@ -119,3 +121,11 @@ def test_a_bad_row_names_its_line_and_writes_nothing(db, monkeypatch):
     with pytest.raises(DemoDataError, match="line 3: unknown event type '12X99'"):
         load_incidents()
     assert not Incident.objects.filter(uuid__in=[good["uuid"], bad["uuid"]]).exists()
+
+
+def test_the_command_prints_what_it_did(db, monkeypatch):
+    sample = [dict(row, uuid=str(uuid.uuid4())) for row in ROWS[:3]]
+    monkeypatch.setattr(loader, "read_rows", lambda: sample)
+    out = io.StringIO()
+    call_command("demo_incidents", stdout=out)
+    assert "3 created" in out.getvalue() and "on time" in out.getvalue()

@@ -152,4 +152,6 @@ def test_the_new_report_form_starts_at_the_officers_division_and_now(login):
     response = login("meixian_office").get("/incidents/new/")
     form = response.context["form"]
     assert form["division"].value() == User.objects.get(username="meixian_office").organisation.division_id
-    assert abs(form["occurred_at"].value() - timezone.make_naive(timezone.now())) < datetime.timedelta(minutes=2)
+    assert abs(form["occurred_at"].value() - timezone.make_naive(timezone.now())) < datetime.timedelta(
+        minutes=2
+    )

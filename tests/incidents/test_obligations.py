@@ -63,7 +63,7 @@ def test_reminders_go_out_once_before_the_deadline_and_once_when_overdue(report)
     assert leader_inbox.count() >= 1
     after = first.due_at + datetime.timedelta(minutes=1)
     assert send_deadline_reminders(now=after) >= 1
-    assert leader_inbox.filter(subject__contains=first.owed_to).count() >= 2
+    assert leader_inbox.filter(subject__contains=first.owed_to_label).count() >= 2
 
 
 def test_the_map_shows_open_incidents_coloured_by_level_within_scope(report, login):

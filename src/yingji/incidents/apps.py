@@ -6,6 +6,7 @@ class IncidentsConfig(AppConfig):
     name = "yingji.incidents"
     label = "incidents"
     verbose_name = _("Information reporting")
+    demo_command = "demo_incidents"  # run by `yingji demo`
 
     def ready(self):
         from yingji.core.navigation import MenuItem, register, register_home_panel

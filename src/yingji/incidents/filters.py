@@ -1,4 +1,9 @@
+import datetime
+
 import django_filters
+from django.core.exceptions import ValidationError
+from django.db.models import F
+from django.utils import timezone
 from django.utils.translation import gettext_lazy as _
 
 from yingji.core.filters import SearchFilterSet, WithinDivisionFilter
@@ -29,11 +34,6 @@ class IncidentFilterSet(SearchFilterSet):
         fields = ["q", "division", "type", "level", "status", "month", "open"]
 
     def in_month(self, queryset, name, value):
-        import datetime
-
-        from django.core.exceptions import ValidationError
-        from django.utils import timezone
-
         try:
             start = datetime.datetime.strptime(value.strip(), "%Y-%m")
         except ValueError:
@@ -64,9 +64,6 @@ class ObligationFilterSet(SearchFilterSet):
         fields = ["q", "division", "state", "kind"]
 
     def in_state(self, queryset, name, value):
-        from django.db.models import F
-        from django.utils import timezone
-
         now = timezone.now()
         live = queryset.filter(withdrawn_at__isnull=True)
         return {

@@ -305,7 +305,7 @@ class Obligation(models.Model):
         verbose_name_plural = _("reporting obligations")
 
     def __str__(self):
-        return f"{self.get_kind_label()} → {self.owed_to}"
+        return f"{self.get_kind_label()} → {self.owed_to_label}"
 
     def get_absolute_url(self):
         return self.incident.get_absolute_url() + "#obligations"
@@ -317,6 +317,14 @@ class Obligation(models.Model):
         return KIND_LABELS.get(self.kind, self.kind)
 
     kind_label = property(get_kind_label)
+
+    @property
+    def owed_by_label(self):
+        return BODY_LABELS.get(self.owed_by, self.owed_by)
+
+    @property
+    def owed_to_label(self):
+        return BODY_LABELS.get(self.owed_to, self.owed_to)
 
     @property
     def status_label(self):
@@ -337,6 +345,14 @@ KIND_LABELS = {
     "direct": _("Direct report"),
 }
 
+
+BODY_LABELS = {
+    "unit": _("unit on site"),
+    "county": _("county level"),
+    "city": _("city level"),
+    "province": _("province"),
+    "state_council": _("State Council"),
+}
 
 STATUS_LABELS = {
     "pending": _("Pending"),
@@ -442,6 +458,10 @@ class ReportDocument(models.Model):
 
     def get_absolute_url(self):
         return reverse("incidents:report_detail", args=[self.pk])
+
+    @property
+    def submitted_to_label(self):
+        return BODY_LABELS.get(self.submitted_to, self.submitted_to)
 
     def change_log_paths(self) -> tuple[str, str]:
         return self.incident.change_log_paths()

@@ -42,7 +42,7 @@ def _remind(obligation: Obligation, template: str) -> None:
     incident = obligation.incident
     subject = template % {
         "time": timezone.localtime(obligation.due_at).strftime("%m-%d %H:%M"),
-        "report": f"{obligation.get_kind_label()} {obligation.owed_by} → {obligation.owed_to}",
+        "report": f"{obligation.get_kind_label()} {obligation.owed_by_label} → {obligation.owed_to_label}",
         "incident": incident.title,
     }
     notify(responsible_users(incident), subject, link=obligation.get_absolute_url())

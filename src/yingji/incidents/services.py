@@ -306,7 +306,11 @@ def complete_obligation(
         user,
         "report",
         _("%(kind)s to %(to)s made%(late)s.")
-        % {"kind": obligation.get_kind_label(), "to": obligation.owed_to, "late": _(" late") if late else ""},
+        % {
+            "kind": obligation.get_kind_label(),
+            "to": obligation.owed_to_label,
+            "late": _(" late") if late else "",
+        },
     )
     if obligation.kind == "first":
         sync_obligations(obligation.incident, now)  # follow-ups count from the first report
@@ -391,7 +395,7 @@ def submit_report(
         report.incident,
         user,
         "report_submitted",
-        _("%(report)s submitted to %(to)s.") % {"report": report, "to": to},
+        _("%(report)s submitted to %(to)s.") % {"report": report, "to": report.submitted_to_label},
     )
     return report
 

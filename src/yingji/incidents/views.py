@@ -1,4 +1,5 @@
 import datetime
+import uuid
 
 from django.contrib import messages
 from django.contrib.auth.decorators import login_required
@@ -15,6 +16,7 @@ from yingji.core.scoping import can, scoped
 from yingji.core.tables import Column
 from yingji.incidents import documents, filters, forms, services
 from yingji.incidents.models import (
+    BODY_LABELS,
     RESPONSE_LEVEL_CHOICES,
     Attachment,
     EventType,
@@ -174,8 +176,6 @@ class IncidentEditView(ObjectEditView):
         return super().form_valid(form)
 
     def get_context_data(self, **kwargs):
-        import uuid
-
         context = super().get_context_data(**kwargs)
         context["event_types"] = EventType.objects.exclude(level="root").only("code", "name")
         context["client_uuid"] = self.request.POST.get("client_uuid") or uuid.uuid4()
@@ -193,8 +193,8 @@ class ObligationListView(ObjectListView):
         Column("due_at", _l("Due at")),
         Column("incident", _l("Incident"), link=True),
         Column("kind_label", _l("Report")),
-        Column("owed_by", _l("Owed by")),
-        Column("owed_to", _l("Owed to")),
+        Column("owed_by_label", _l("Owed by")),
+        Column("owed_to_label", _l("Owed to")),
         Column("done_at", _l("Done at")),
         Column("status_label", _l("Status")),
     ]
@@ -301,13 +301,12 @@ def _report_for(request, pk, action="view") -> ReportDocument:
 @login_required
 def report_detail(request, pk):
     report = _report_for(request, pk)
-    targets = sorted(
-        set(
-            report.incident.obligations.filter(
-                kind=report.kind, done_at__isnull=True, withdrawn_at__isnull=True
-            ).values_list("owed_to", flat=True)
-        )
+    owed = report.incident.obligations.filter(
+        kind=report.kind, done_at__isnull=True, withdrawn_at__isnull=True
     )
+    targets = [
+        (key, BODY_LABELS.get(key, key)) for key in sorted(set(owed.values_list("owed_to", flat=True)))
+    ]
     return render(
         request,
         "incidents/report_detail.html",

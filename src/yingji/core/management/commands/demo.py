@@ -1,5 +1,7 @@
 """`yingji demo`: load (or refresh) the demo city and list the demo logins."""
 
+from django.apps import apps
+from django.core.management import call_command
 from django.core.management.base import BaseCommand
 
 from yingji.core.demo.loader import PASSWORD, load_demo, read_csv
@@ -12,12 +14,19 @@ class Command(BaseCommand):
     def handle(self, *args, verbosity=1, **options):
         # Verbosity 2 reports every created or updated record; 0 prints nothing.
         counts = load_demo(stdout=self.stdout if verbosity >= 2 else None)
-        if verbosity == 0:
-            return
-        for model, n in counts.items():
-            self.stdout.write(
-                f"{model:<13} {n['created']:>4} created {n['updated']:>4} updated {n['unchanged']:>4} unchanged"
-            )
+        if verbosity:
+            for model, n in counts.items():
+                self.stdout.write(
+                    f"{model:<13} {n['created']:>4} created {n['updated']:>4} updated {n['unchanged']:>4} unchanged"
+                )
+        # Modules add their own demo data after the city (an app config names its command in `demo_command`).
+        for app in apps.get_app_configs():
+            if getattr(app, "demo_command", None):
+                call_command(app.demo_command, verbosity=verbosity, stdout=self.stdout)
+        if verbosity:
+            self.print_logins()
+
+    def print_logins(self):
         usernames = [row["username"] for row in read_csv("users.csv")]
         users = User.objects.select_related("organisation").in_bulk(usernames, field_name="username")
         self.stdout.write(self.style.SUCCESS(f"\nDemo logins (password {PASSWORD} unless changed since):"))
