@@ -66,12 +66,14 @@ class ObjectListView(ModelViewMixin, generic.ListView):
     # whose selects would otherwise list thousands of options on every page view. They still work from links
     # (?owner=12) and in the API.
     hidden_filters: tuple[str, ...] = ()
+    # Filters applied when the page is opened without any (e.g. only what is still open).
+    default_filters: dict[str, str] = {}
     paginate_by = 50
     template_name = "core/generic/object_list.html"
 
     def get_queryset(self):
         self.filterset = self.filterset_class(
-            self.request.GET or None, queryset=super().get_queryset(), request=self.request
+            self.request.GET or self.default_filters or None, queryset=super().get_queryset(), request=self.request
         )
         return (
             self.filterset.qs

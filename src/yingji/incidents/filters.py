@@ -24,7 +24,7 @@ class IncidentFilterSet(SearchFilterSet):
     type = django_filters.CharFilter(
         label=_("Event type (code or prefix)"), field_name="event_type__code", lookup_expr="startswith"
     )
-    level = django_filters.TypedChoiceFilter(label=_("Level"), choices=LEVEL_CHOICES, coerce=int)
+    level = django_filters.ChoiceFilter(label=_("Level"), choices=LEVEL_CHOICES)
     status = django_filters.ChoiceFilter(label=_("Status"), choices=IncidentStatus.choices)
     month = django_filters.CharFilter(label=_("Month (YYYY-MM)"), method="in_month")
     open = django_filters.BooleanFilter(label=_("Open only"), field_name="closed_at", lookup_expr="isnull")

@@ -28,19 +28,18 @@ from yingji.incidents.models import (
 )
 from yingji.rules import deadlines, grading
 
-_l = gettext_lazy
 DOCX_TYPE = "application/vnd.openxmlformats-officedocument.wordprocessingml.document"
 
 INCIDENT_COLUMNS = [
-    Column("number", _l("Number")),
-    Column("occurred_at", _l("Occurred at")),
-    Column("event_type.name", _l("Event type")),
-    Column("title", _l("Short description"), link=True),
-    Column("division.name", _l("Division")),
-    Column("level", _l("Level")),
-    Column("status", _l("Status")),
-    Column("deaths", _l("Dead")),
-    Column("injuries", _l("Injured")),
+    Column("number", gettext_lazy("Number")),
+    Column("occurred_at", gettext_lazy("Occurred at")),
+    Column("event_type.name", gettext_lazy("Event type")),
+    Column("title", gettext_lazy("Short description"), link=True),
+    Column("division.name", gettext_lazy("Division")),
+    Column("level", gettext_lazy("Level")),
+    Column("status", gettext_lazy("Status")),
+    Column("deaths", gettext_lazy("Dead")),
+    Column("injuries", gettext_lazy("Injured")),
 ]
 
 
@@ -72,18 +71,18 @@ class IncidentDetailView(ObjectDetailView):
     queryset = Incident.objects.select_related("event_type", "division", "owner")
     template_name = "incidents/incident_detail.html"
     fields = [
-        Column("number", _l("Number")),
-        Column("event_type", _l("Event type")),
-        Column("status", _l("Status")),
-        Column("occurred_at", _l("Occurred at")),
-        Column("reported_at", _l("Reported at")),
-        Column("received_at", _l("Received at")),
-        Column("division.name", _l("Division")),
-        Column("address", _l("Address")),
-        Column("channel", _l("Received by")),
-        Column("reporter_name", _l("Reporter")),
-        Column("reporter_phone", _l("Reporter's phone")),
-        Column("owner.name", _l("Reporting unit")),
+        Column("number", gettext_lazy("Number")),
+        Column("event_type", gettext_lazy("Event type")),
+        Column("status", gettext_lazy("Status")),
+        Column("occurred_at", gettext_lazy("Occurred at")),
+        Column("reported_at", gettext_lazy("Reported at")),
+        Column("received_at", gettext_lazy("Received at")),
+        Column("division.name", gettext_lazy("Division")),
+        Column("address", gettext_lazy("Address")),
+        Column("channel", gettext_lazy("Received by")),
+        Column("reporter_name", gettext_lazy("Reporter")),
+        Column("reporter_phone", gettext_lazy("Reporter's phone")),
+        Column("owner.name", gettext_lazy("Reporting unit")),
     ]
 
     def get_context_data(self, **kwargs):
@@ -189,14 +188,15 @@ class ObligationListView(ObjectListView):
         withdrawn_at__isnull=True
     )
     filterset_class = filters.ObligationFilterSet
+    default_filters = {"state": "open"}
     columns = [
-        Column("due_at", _l("Due at")),
-        Column("incident", _l("Incident"), link=True),
-        Column("kind_label", _l("Report")),
-        Column("owed_by_label", _l("Owed by")),
-        Column("owed_to_label", _l("Owed to")),
-        Column("done_at", _l("Done at")),
-        Column("status_label", _l("Status")),
+        Column("due_at", gettext_lazy("Due at")),
+        Column("incident", gettext_lazy("Incident"), link=True),
+        Column("kind_label", gettext_lazy("Report")),
+        Column("owed_by_label", gettext_lazy("Owed by")),
+        Column("owed_to_label", gettext_lazy("Owed to")),
+        Column("done_at", gettext_lazy("Done at")),
+        Column("status_label", gettext_lazy("Status")),
     ]
 
 
@@ -205,10 +205,10 @@ class EventTypeListView(ObjectListView):
     queryset = EventType.objects.select_related("parent")
     filterset_class = filters.EventTypeFilterSet
     columns = [
-        Column("code", _l("Code")),
-        Column("name", _l("Name")),
-        Column("level", _l("Level")),
-        Column("parent.name", _l("Parent")),
+        Column("code", gettext_lazy("Code")),
+        Column("name", gettext_lazy("Name")),
+        Column("level", gettext_lazy("Level")),
+        Column("parent.name", gettext_lazy("Parent")),
     ]
 
 
