@@ -93,16 +93,16 @@ FROM (
     JOIN incidents_eventtype t ON t.id = i.event_type_id
     CROSS JOIN LATERAL (VALUES
         ('county_city', 'first', 'city', i.received_at + interval '2 hours'),
-        (CASE WHEN t.code ~ '^12[GH]' THEN 'supplement_7d_road_fire' WHEN t.code LIKE '12%' THEN 'supplement_30d'
+        (CASE WHEN t.code ~ '^12[GH]' THEN 'supplement_7d_road_fire' WHEN t.code ~ '^12' THEN 'supplement_30d'
               ELSE 'followup_county_city_daily' END,
-         CASE WHEN t.code LIKE '12%' THEN 'supplement' ELSE 'followup' END, 'city',
+         CASE WHEN t.code ~ '^12' THEN 'supplement' ELSE 'followup' END, 'city',
          CASE WHEN t.code ~ '^12[GH]' THEN i.occurred_at + interval '7 days'
-              WHEN t.code LIKE '12%' THEN i.occurred_at + interval '30 days'
+              WHEN t.code ~ '^12' THEN i.occurred_at + interval '30 days'
               ELSE i.received_at + interval '1 day' END),
         ('final_county_city', 'final', 'city', i.closed_at + interval '7 days'),
         ('city_province', 'first', 'province', CASE WHEN i.level <= 3 THEN i.occurred_at + interval '2 hours' END)
     ) AS o(key, kind, owed_to, due_at)
-    WHERE o.due_at IS NOT NULL
+    WHERE i.id > %(after)s AND o.due_at IS NOT NULL  -- only the generated incidents, not those of the demo
 ) AS obligation
 """
 
@@ -138,9 +138,10 @@ def generate(dbname: str) -> dict:
         db.execute("SET maintenance_work_mem = '512MB'")
         # No foreign-key triggers: the rows are consistent as made, and checking 4M of them takes minutes.
         db.execute("SET session_replication_role = replica")
+        params["after"] = db.execute("SELECT coalesce(max(id), 0) FROM incidents_incident").fetchone()[0]
         for name, sql in (("incidents", INCIDENTS), ("obligations", OBLIGATIONS)):
             started = time.monotonic()
-            db.execute(sql, params if name == "incidents" else None)
+            db.execute(sql, params)
             timings[f"{name}_s"] = round(time.monotonic() - started, 1)
             print(f"  generated {name}: {timings[f'{name}_s']} s", flush=True)
         started = time.monotonic()

@@ -155,3 +155,20 @@ def test_the_new_report_form_starts_at_the_officers_division_and_now(login):
     assert abs(form["occurred_at"].value() - timezone.make_naive(timezone.now())) < datetime.timedelta(
         minutes=2
     )
+
+
+def test_a_duplicate_report_is_merged_into_the_first(report, login):
+    first = report(
+        "duty_city", "12D01", title="化工厂爆炸", latitude=Decimal("24.30"), longitude=Decimal("116.10")
+    )
+    second = report(
+        "duty_city", "12D01", title="工业园爆炸", latitude=Decimal("24.30"), longitude=Decimal("116.11")
+    )
+    client = login("duty_city")
+    response = client.post(f"/incidents/{second.pk}/merge/", {"into": first.pk})
+    assert response["Location"] == first.get_absolute_url()
+    second.refresh_from_db()
+    assert second.status == "merged" and second.merged_into == first
+    assert first.intakes.count() == 2 and first.intakes.filter(merged=True).count() == 1
+    assert not second.obligations.filter(done_at__isnull=True, withdrawn_at__isnull=True).exists()
+    assert first.log.filter(kind="merge").exists()

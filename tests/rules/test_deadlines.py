@@ -514,11 +514,21 @@ minutes = st.integers(min_value=0, max_value=60 * 24 * 10)
 def incidents(draw) -> tuple[IncidentFacts, datetime]:
     zone = draw(st.sampled_from(ZONES))
     occurred = draw(
-        st.datetimes(min_value=datetime(2000, 1, 1), max_value=datetime(2099, 1, 1), timezones=st.just(zone))
+        st.datetimes(
+            min_value=datetime(2000, 1, 1),
+            max_value=datetime(2099, 1, 1),
+            timezones=st.just(zone),
+            allow_imaginary=False,
+        )
     )
-    received = occurred + timedelta(minutes=draw(minutes))
-    done = draw(st.none() | minutes.map(lambda m: received + timedelta(minutes=m)))
-    closed = draw(st.none() | minutes.map(lambda m: received + timedelta(minutes=m)))
+
+    def later(moment: datetime, by: int) -> datetime:
+        # Elapsed time, not wall-clock time: local arithmetic across a DST change can go backwards.
+        return (moment.astimezone(UTC) + timedelta(minutes=by)).astimezone(zone)
+
+    received = later(occurred, draw(minutes))
+    done = draw(st.none() | minutes.map(lambda m: later(received, m)))
+    closed = draw(st.none() | minutes.map(lambda m: later(received, m)))
     family, code = draw(
         st.sampled_from(
             [

@@ -73,7 +73,9 @@ class ObjectListView(ModelViewMixin, generic.ListView):
 
     def get_queryset(self):
         self.filterset = self.filterset_class(
-            self.request.GET or self.default_filters or None, queryset=super().get_queryset(), request=self.request
+            self.request.GET or self.default_filters or None,
+            queryset=super().get_queryset(),
+            request=self.request,
         )
         return (
             self.filterset.qs

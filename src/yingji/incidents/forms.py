@@ -137,3 +137,28 @@ class CompleteObligationForm(forms.Form):
     reason = forms.CharField(
         label=_("Reason for the delay"), required=False, widget=forms.Textarea(attrs={"rows": 2})
     )
+
+
+class TaskForm(forms.Form):
+    title = forms.CharField(label=_("Task"), max_length=200)
+    unit = forms.ModelChoiceField(label=_("Assigned unit"), queryset=None, required=False)
+    due_at = forms.DateTimeField(
+        label=_("Due at"),
+        required=False,
+        widget=LocalDateTimeInput(),
+        input_formats=[LOCAL_INPUT, "%Y-%m-%d %H:%M"],
+    )
+
+    def __init__(self, *args, units, **kwargs):
+        super().__init__(*args, **kwargs)
+        self.fields["unit"].queryset = units
+
+
+class RectificationForm(forms.Form):
+    unit = forms.ModelChoiceField(label=_("Responsible unit"), queryset=None)
+    measure = forms.CharField(label=_("Measure"), widget=forms.Textarea(attrs={"rows": 2}))
+    deadline = forms.DateField(label=_("Deadline"), widget=forms.DateInput(attrs={"type": "date"}))
+
+    def __init__(self, *args, units, **kwargs):
+        super().__init__(*args, **kwargs)
+        self.fields["unit"].queryset = units

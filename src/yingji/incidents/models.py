@@ -64,6 +64,7 @@ class IncidentStatus(models.TextChoices):
     RECOVERY = "recovery", _("Recovery")
     CLOSED = "closed", _("Closed")
     EVALUATED = "evaluated", _("Evaluated")
+    MERGED = "merged", _("Merged into another incident")
 
 
 class Channel(models.TextChoices):
@@ -178,6 +179,14 @@ class Incident(OwnedModel):
         _("response level"), choices=RESPONSE_LEVEL_CHOICES, null=True, blank=True
     )
     closed_at = models.DateTimeField(_("closed at"), null=True, blank=True)
+    merged_into = models.ForeignKey(
+        "self",
+        verbose_name=_("merged into"),
+        on_delete=models.PROTECT,
+        null=True,
+        blank=True,
+        related_name="merged",
+    )
     # Optimistic locking: a save must name the version it started from.
     version = models.PositiveIntegerField(_("version"), default=1)
 
@@ -507,3 +516,119 @@ class Attachment(models.Model):
 
     def change_log_paths(self) -> tuple[str, str]:
         return self.incident.change_log_paths()
+
+
+class IncidentTask(models.Model):
+    """Work assigned during the response: to a unit or a person, with a deadline."""
+
+    class Status(models.TextChoices):
+        OPEN = "open", _("Open")
+        DONE = "done", _("Done")
+        CANCELLED = "cancelled", _("Cancelled")
+
+    incident = models.ForeignKey(Incident, on_delete=models.CASCADE, related_name="tasks")
+    title = models.CharField(_("task"), max_length=200)
+    unit = models.ForeignKey(
+        "core.Organisation",
+        verbose_name=_("assigned unit"),
+        on_delete=models.PROTECT,
+        null=True,
+        blank=True,
+        related_name="+",
+    )
+    assignee = models.ForeignKey(
+        settings.AUTH_USER_MODEL,
+        verbose_name=_("assigned person"),
+        on_delete=models.SET_NULL,
+        null=True,
+        blank=True,
+        related_name="+",
+    )
+    due_at = models.DateTimeField(_("due at"), null=True, blank=True)
+    status = models.CharField(_("status"), max_length=10, choices=Status.choices, default=Status.OPEN)
+    done_at = models.DateTimeField(_("done at"), null=True, blank=True)
+    note = models.TextField(_("note"), blank=True)
+
+    permission_family = "reporting"
+    change_logged = True
+
+    @staticmethod
+    def scope_q(user):
+        return models.Q(incident__in=Incident.objects.filter(Incident.scope_q(user)).values("pk"))
+
+    class Meta:
+        ordering = ["status", "due_at", "pk"]
+        verbose_name = _("task")
+        verbose_name_plural = _("tasks")
+
+    def __str__(self):
+        return self.title
+
+    def get_absolute_url(self):
+        return self.incident.get_absolute_url() + "#tasks"
+
+    def change_log_paths(self) -> tuple[str, str]:
+        return self.incident.change_log_paths()
+
+    @property
+    def overdue(self) -> bool:
+        return self.status == self.Status.OPEN and self.due_at is not None and self.due_at < timezone.now()
+
+
+class Rectification(models.Model):
+    """A measure to put right after the event (整改): who, what, by when; verified by a second person."""
+
+    class Status(models.TextChoices):
+        OPEN = "open", _("In progress")
+        DONE = "done", _("Reported done")
+        VERIFIED = "verified", _("Verified")
+
+    incident = models.ForeignKey(Incident, on_delete=models.CASCADE, related_name="rectifications")
+    unit = models.ForeignKey(
+        "core.Organisation", verbose_name=_("responsible unit"), on_delete=models.PROTECT, related_name="+"
+    )
+    measure = models.TextField(_("measure"))
+    deadline = models.DateField(_("deadline"))
+    status = models.CharField(_("status"), max_length=10, choices=Status.choices, default=Status.OPEN)
+    done_at = models.DateTimeField(_("done at"), null=True, blank=True)
+    verified_by = models.ForeignKey(
+        settings.AUTH_USER_MODEL,
+        verbose_name=_("verified by"),
+        on_delete=models.SET_NULL,
+        null=True,
+        blank=True,
+        related_name="+",
+    )
+    verified_at = models.DateTimeField(_("verified at"), null=True, blank=True)
+    created_by = models.ForeignKey(
+        settings.AUTH_USER_MODEL,
+        verbose_name=_("created by"),
+        on_delete=models.SET_NULL,
+        null=True,
+        related_name="+",
+    )
+
+    permission_family = "reporting"
+    change_logged = True
+
+    @staticmethod
+    def scope_q(user):
+        return models.Q(incident__in=Incident.objects.filter(Incident.scope_q(user)).values("pk"))
+
+    class Meta:
+        ordering = ["deadline", "pk"]
+        verbose_name = _("rectification item")
+        verbose_name_plural = _("rectification items")
+
+    def __str__(self):
+        return self.measure[:60]
+
+    def get_absolute_url(self):
+        return self.incident.get_absolute_url() + "#rectification"
+
+    def change_log_paths(self) -> tuple[str, str]:
+        return self.incident.change_log_paths()
+
+    @property
+    def overdue(self) -> bool:
+        return self.status == self.Status.OPEN and self.deadline < timezone.localdate()

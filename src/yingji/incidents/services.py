@@ -23,8 +23,10 @@ from yingji.incidents.models import (
     Attachment,
     EventLogEntry,
     Incident,
+    IncidentTask,
     Intake,
     Obligation,
+    Rectification,
     ReportDocument,
 )
 from yingji.rules import deadlines, grading
@@ -408,6 +410,7 @@ NEXT_STATES = {
     "recovery": {"responding", "closed"},
     "closed": {"evaluated", "recovery"},
     "evaluated": set(),
+    "merged": set(),
 }
 
 
@@ -487,3 +490,125 @@ def attach(user, incident: Incident, upload) -> Attachment:
     )
     log(incident, user, "attachment", _("Attached %(name)s.") % {"name": attachment.name})
     return attachment
+
+
+@transaction.atomic
+def merge(user, duplicate: Incident, into: Incident) -> Incident:
+    """The same event reported twice: its intakes and attachments join `into`; the duplicate is closed as merged."""
+    if duplicate.pk == into.pk or into.merged_into_id:
+        raise ValidationError(_("Choose another, open incident to merge into."))
+    for incident in (duplicate, into):
+        if not in_scope(user, incident, "change"):
+            raise PermissionDenied(_("This incident is outside your organisation."))
+    for intake in duplicate.intakes.all():
+        intake.incident, intake.merged = into, True
+        intake.save()
+    for attachment in duplicate.attachments.all():
+        attachment.incident = into
+        attachment.save()
+    now = timezone.now()
+    for obligation in duplicate.obligations.filter(done_at__isnull=True, withdrawn_at__isnull=True):
+        obligation.withdrawn_at = now
+        obligation.save()
+    merged = update(
+        user, duplicate, {"status": "merged", "merged_into": into, "closed_at": now}, duplicate.version
+    )
+    log(
+        into,
+        user,
+        "merge",
+        _("Report %(number)s (%(title)s) merged into this incident.")
+        % {"number": duplicate.number, "title": duplicate.title},
+    )
+    log(
+        merged,
+        user,
+        "merge",
+        _("Merged into %(number)s (%(title)s).") % {"number": into.number, "title": into.title},
+    )
+    return into
+
+
+@transaction.atomic
+def add_task(user, incident: Incident, *, title: str, unit=None, assignee=None, due_at=None) -> IncidentTask:
+    if not in_scope(user, incident, "change"):
+        raise PermissionDenied(_("This incident is outside your organisation."))
+    if not title.strip():
+        raise ValidationError({"title": _("Say what is to be done.")})
+    task = IncidentTask(incident=incident, title=title.strip(), unit=unit, assignee=assignee, due_at=due_at)
+    task.full_clean()
+    task.save()
+    who = unit or assignee or _("nobody yet")
+    log(incident, user, "task", _("Task for %(who)s: %(title)s") % {"who": who, "title": task.title})
+    return task
+
+
+@transaction.atomic
+def finish_task(user, task: IncidentTask, status: str = "done", note: str = "") -> IncidentTask:
+    if not in_scope(user, task.incident, "change"):
+        raise PermissionDenied(_("This incident is outside your organisation."))
+    task.status, task.note = status, note or task.note
+    task.done_at = timezone.now() if status == "done" else None
+    task.save()
+    log(
+        task.incident,
+        user,
+        "task",
+        _("Task %(title)s: %(status)s") % {"title": task.title, "status": task.get_status_display()},
+    )
+    return task
+
+
+@transaction.atomic
+def add_rectification(user, incident: Incident, *, unit, measure: str, deadline) -> Rectification:
+    if not in_scope(user, incident, "change"):
+        raise PermissionDenied(_("This incident is outside your organisation."))
+    item = Rectification(
+        incident=incident, unit=unit, measure=measure.strip(), deadline=deadline, created_by=user
+    )
+    item.full_clean()
+    item.save()
+    log(
+        incident,
+        user,
+        "rectification",
+        _("Rectification for %(unit)s by %(deadline)s: %(measure)s")
+        % {"unit": unit, "deadline": deadline, "measure": item.measure},
+    )
+    return item
+
+
+@transaction.atomic
+def report_rectified(user, item: Rectification) -> Rectification:
+    if not in_scope(user, item.incident, "change"):
+        raise PermissionDenied(_("This incident is outside your organisation."))
+    item.status, item.done_at = Rectification.Status.DONE, timezone.now()
+    item.save()
+    log(
+        item.incident,
+        user,
+        "rectification",
+        _("Rectification reported done: %(measure)s") % {"measure": item.measure},
+    )
+    return item
+
+
+@transaction.atomic
+def verify_rectification(user, item: Rectification) -> Rectification:
+    """A second person confirms the measure was carried out; the one who reported it done may not."""
+    if not in_scope(user, item.incident, "change"):
+        raise PermissionDenied(_("This incident is outside your organisation."))
+    if item.status != Rectification.Status.DONE:
+        raise ValidationError(_("Only a measure reported done can be verified."))
+    done_by = history(item).filter(after__status="done").values_list("user_id", flat=True).first()
+    if done_by == user.pk:
+        raise ValidationError(_("Verification needs a second person: you reported this measure done."))
+    item.status, item.verified_by, item.verified_at = Rectification.Status.VERIFIED, user, timezone.now()
+    item.save()
+    log(
+        item.incident,
+        user,
+        "rectification",
+        _("Rectification verified: %(measure)s") % {"measure": item.measure},
+    )
+    return item

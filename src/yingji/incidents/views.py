@@ -4,6 +4,7 @@ import uuid
 from django.contrib import messages
 from django.contrib.auth.decorators import login_required
 from django.core.exceptions import PermissionDenied, ValidationError
+from django.db.models import Q
 from django.http import FileResponse, HttpResponse, HttpResponseRedirect
 from django.shortcuts import get_object_or_404, render
 from django.utils import timezone
@@ -12,6 +13,7 @@ from django.utils.translation import gettext_lazy
 from django.views.decorators.http import require_POST
 
 from yingji.core.generic import ObjectDetailView, ObjectEditView, ObjectListView
+from yingji.core.models import Organisation
 from yingji.core.scoping import can, scoped
 from yingji.core.tables import Column
 from yingji.incidents import documents, filters, forms, services
@@ -106,6 +108,10 @@ class IncidentDetailView(ObjectDetailView):
             log_entries=incident.log.all(),
             reports=incident.reports.all(),
             attachments=incident.attachments.all(),
+            tasks=incident.tasks.select_related("unit", "assignee"),
+            rectifications=incident.rectifications.select_related("unit", "verified_by"),
+            task_form=forms.TaskForm(units=_units_for(self.request, incident)),
+            rectification_form=forms.RectificationForm(units=_units_for(self.request, incident)),
             level_form=forms.LevelForm(
                 initial={
                     "level": incident.level if incident.level_overridden else "",
@@ -432,3 +438,81 @@ def upload_attachment(request, pk):
 def attachment(request, pk):
     item = get_object_or_404(scoped(Attachment.objects.all(), request.user), pk=pk)
     return FileResponse(item.file.open("rb"), as_attachment=True, filename=item.name)
+
+
+@login_required
+@require_POST
+def merge(request, pk):
+    duplicate = _incident_for(request, pk)
+    into = get_object_or_404(
+        scoped(Incident.objects.all(), request.user, "change"), pk=request.POST.get("into")
+    )
+    try:
+        services.merge(request.user, duplicate, into)
+        messages.success(request, _("Merged into %(incident)s.") % {"incident": into})
+    except (ValidationError, services.StaleVersion) as exc:
+        messages.error(request, " ".join(getattr(exc, "messages", [str(exc)])))
+        return HttpResponseRedirect(duplicate.get_absolute_url())
+    return HttpResponseRedirect(into.get_absolute_url())
+
+
+def _units_for(request, incident: Incident):
+    """Organisations that can take a task: those where it happened and the levels above."""
+    codes = [c for c in incident.division.path.split("/") if c]
+    near = Q(division__path__startswith=incident.division.path) | Q(division__code__in=codes)
+    return scoped(Organisation.objects.filter(near).select_related("division"), request.user).order_by("path")
+
+
+@login_required
+@require_POST
+def add_task(request, pk):
+    incident = _incident_for(request, pk)
+    form = forms.TaskForm(request.POST, units=_units_for(request, incident))
+    if form.is_valid():
+        try:
+            services.add_task(request.user, incident, **form.cleaned_data)
+            messages.success(request, _("Task added."))
+        except (ValidationError, PermissionDenied) as exc:
+            messages.error(request, " ".join(getattr(exc, "messages", [str(exc)])))
+    else:
+        messages.error(request, " ".join(str(e) for errors in form.errors.values() for e in errors))
+    return HttpResponseRedirect(incident.get_absolute_url() + "#tasks")
+
+
+@login_required
+@require_POST
+def finish_task(request, pk, task_pk):
+    incident = _incident_for(request, pk)
+    task = get_object_or_404(incident.tasks, pk=task_pk)
+    status = request.POST.get("status", "done")
+    if status in ("done", "cancelled"):
+        services.finish_task(request.user, task, status, request.POST.get("note", ""))
+    return HttpResponseRedirect(incident.get_absolute_url() + "#tasks")
+
+
+@login_required
+@require_POST
+def add_rectification(request, pk):
+    incident = _incident_for(request, pk)
+    form = forms.RectificationForm(request.POST, units=_units_for(request, incident))
+    if form.is_valid():
+        services.add_rectification(request.user, incident, **form.cleaned_data)
+        messages.success(request, _("Rectification item added."))
+    else:
+        messages.error(request, " ".join(str(e) for errors in form.errors.values() for e in errors))
+    return HttpResponseRedirect(incident.get_absolute_url() + "#rectification")
+
+
+@login_required
+@require_POST
+def rectification_step(request, pk, item_pk):
+    incident = _incident_for(request, pk)
+    item = get_object_or_404(incident.rectifications, pk=item_pk)
+    try:
+        if request.POST.get("step") == "verify":
+            services.verify_rectification(request.user, item)
+        else:
+            services.report_rectified(request.user, item)
+    except ValidationError as exc:
+        messages.error(request, " ".join(exc.messages))
+    return HttpResponseRedirect(incident.get_absolute_url() + "#rectification")
