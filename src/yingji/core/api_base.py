@@ -37,7 +37,7 @@ class ScopedSerializer(serializers.ModelSerializer):
         for key, value in attrs.items():
             setattr(instance, key, value)
         try:
-            instance.full_clean()
+            services.validate(instance)
         except DjangoValidationError as exc:
             raise serializers.ValidationError(exc.message_dict) from exc
         return attrs

@@ -8,6 +8,13 @@ from django.utils.translation import gettext as _
 from yingji.core.scoping import can, in_scope
 
 
+def validate(obj: Model) -> None:
+    """Model validation, without re-reading related records the caller already holds (the database's foreign keys
+    guard those; each check would be a query)."""
+    held = [f.name for f in obj._meta.concrete_fields if f.is_relation and f.is_cached(obj)]
+    obj.full_clean(exclude=held)
+
+
 @transaction.atomic
 def save_scoped(user, obj: Model) -> Model:
     """Save `obj` for `user`; refuse (and roll back) when the result would lie outside the user's reach."""
@@ -16,7 +23,7 @@ def save_scoped(user, obj: Model) -> Model:
         raise PermissionDenied(_("Your role may not make this change."))
     if action == "change" and not in_scope(user, obj, "change"):
         raise PermissionDenied(_("This record is outside your organisation."))
-    obj.full_clean()
+    validate(obj)
     obj.save()
     if not in_scope(user, obj, action):
         raise PermissionDenied(_("The record would lie outside your organisation."))

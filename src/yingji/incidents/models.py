@@ -309,7 +309,15 @@ class Obligation(models.Model):
         constraints = [
             models.UniqueConstraint(fields=["incident", "key", "sequence"], name="one_obligation_per_rule")
         ]
-        indexes = [models.Index(fields=["done_at", "withdrawn_at", "due_at"])]
+        indexes = [
+            # The "due soon / overdue" panel reads open obligations by due time: index only those, or the scan
+            # wades through every report ever made (2.8 million rows removed by filter at a million incidents).
+            models.Index(
+                fields=["due_at"],
+                condition=models.Q(done_at__isnull=True, withdrawn_at__isnull=True),
+                name="obligation_open_due",
+            ),
+        ]
         verbose_name = _("reporting obligation")
         verbose_name_plural = _("reporting obligations")
 
