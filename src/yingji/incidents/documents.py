@@ -4,7 +4,7 @@ import io
 
 from django.utils import timezone
 from django.utils.translation import gettext as _
-from django.utils.translation import gettext_noop as N_
+from django.utils.translation import gettext_noop
 from docx import Document
 from docx.enum.text import WD_ALIGN_PARAGRAPH
 from docx.oxml.ns import qn
@@ -15,21 +15,21 @@ from yingji.rules.grading import LEVEL_NAMES
 
 # Labels are marked for translation here and translated when the report is rendered.
 SECTIONS = (
-    ("cause", N_("Cause and nature")),
-    ("course", N_("Course of events")),
-    ("affected_scope", N_("Affected scope")),
-    ("trend", N_("Trend")),
-    ("measures_taken", N_("Measures taken")),
-    ("next_steps", N_("Proposed next steps")),
+    ("cause", gettext_noop("Cause and nature")),
+    ("course", gettext_noop("Course of events")),
+    ("affected_scope", gettext_noop("Affected scope")),
+    ("trend", gettext_noop("Trend")),
+    ("measures_taken", gettext_noop("Measures taken")),
+    ("next_steps", gettext_noop("Proposed next steps")),
 )
 CASUALTIES = (
-    ("deaths", N_("dead")),
-    ("missing", N_("missing")),
-    ("serious_injuries", N_("seriously injured")),
-    ("injuries", N_("injured")),
-    ("trapped", N_("trapped")),
-    ("evacuated", N_("evacuated")),
-    ("relocated", N_("relocated")),
+    ("deaths", gettext_noop("dead")),
+    ("missing", gettext_noop("missing")),
+    ("serious_injuries", gettext_noop("seriously injured")),
+    ("injuries", gettext_noop("injured")),
+    ("trapped", gettext_noop("trapped")),
+    ("evacuated", gettext_noop("evacuated")),
+    ("relocated", gettext_noop("relocated")),
 )
 
 

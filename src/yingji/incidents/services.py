@@ -23,6 +23,7 @@ from yingji.incidents.models import (
     Attachment,
     EventLogEntry,
     Incident,
+    IncidentStatus,
     IncidentTask,
     Intake,
     Obligation,
@@ -429,7 +430,10 @@ def advance(
         raise ValidationError(
             {
                 "status": _("An incident in state %(from)s cannot move to %(to)s.")
-                % {"from": incident.get_status_display(), "to": status}
+                % {
+                    "from": incident.get_status_display(),
+                    "to": dict(IncidentStatus.choices).get(status, status),
+                }
             }
         )
     changes: dict = {"status": status}
