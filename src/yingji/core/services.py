@@ -9,10 +9,12 @@ from yingji.core.scoping import can, in_scope
 
 
 def validate(obj: Model) -> None:
-    """Model validation, without re-reading related records the caller already holds (the database's foreign keys
-    guard those; each check would be a query)."""
+    """Model validation, without queries the database's constraints make redundant: re-reading related records
+    the caller already holds, and looking up a fresh UUID."""
     held = [f.name for f in obj._meta.concrete_fields if f.is_relation and f.is_cached(obj)]
-    obj.full_clean(exclude=held)
+    # A UUID is random (or the client's idempotency key, which the caller looks up itself); the unique
+    # constraint still stands behind it.
+    obj.full_clean(exclude=[*held, "uuid"])
 
 
 @transaction.atomic

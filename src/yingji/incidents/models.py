@@ -205,6 +205,8 @@ class Incident(OwnedModel):
         indexes = [
             models.Index(fields=["-received_at"]),
             models.Index(fields=["event_type", "occurred_at"]),
+            # County and month filters: the divisions under a county are few, each a narrow range here.
+            models.Index(fields=["division", "occurred_at"]),
             models.Index(fields=["status", "level"]),
         ]
         verbose_name = _("incident")

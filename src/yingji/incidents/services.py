@@ -81,13 +81,13 @@ def apply_grade(incident: Incident) -> grading.Grade:
     return result
 
 
-def facts(incident: Incident) -> deadlines.IncidentFacts:
+def facts(incident: Incident, *, fresh: bool = False) -> deadlines.IncidentFacts:
     first_done = (
         incident.obligations.filter(kind="first", done_at__isnull=False)
         .order_by("done_at")
         .values_list("done_at", flat=True)
         .first()
-        if incident.pk
+        if incident.pk and not fresh
         else None
     )
     return deadlines.IncidentFacts(
@@ -107,14 +107,18 @@ def _reporting_level(incident: Incident) -> str:
     return {"city": "city", "province": "city", "county": "county"}.get(level, "unit")
 
 
-def sync_obligations(incident: Incident, now: datetime.datetime | None = None) -> None:
+def sync_obligations(
+    incident: Incident, now: datetime.datetime | None = None, *, fresh: bool = False
+) -> None:
     """Bring the stored obligations in line with the policy: add, re-date, withdraw; never touch done ones."""
     now = now or timezone.now()
     wanted = {
         (o.key, o.sequence): o
-        for o in deadlines.obligations(facts(incident), policy(), horizon=now + datetime.timedelta(days=1))
+        for o in deadlines.obligations(
+            facts(incident, fresh=fresh), policy(), horizon=now + datetime.timedelta(days=1)
+        )
     }
-    existing = {(o.key, o.sequence): o for o in incident.obligations.all()}
+    existing = {(o.key, o.sequence): o for o in incident.obligations.all()} if not fresh else {}
     for key, want in wanted.items():
         have = existing.get(key)
         if have is None:
@@ -207,7 +211,7 @@ def receive(
         _("Received (%(channel)s): %(title)s")
         % {"channel": incident.get_channel_display(), "title": incident.title},
     )
-    sync_obligations(incident)
+    sync_obligations(incident, fresh=True)  # a new incident has none yet
     return incident, True
 
 
