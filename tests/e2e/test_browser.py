@@ -1,5 +1,7 @@
 """End to end in a real browser: Debian's Chromium driven by Playwright."""
 
+import re
+
 import pytest
 
 pytestmark = pytest.mark.e2e
@@ -74,6 +76,9 @@ def test_a_duty_officer_records_an_explosion_sees_it_graded_and_submits_the_firs
     page.fill("#id_title", "梅县区化工厂反应釜爆炸")
     page.fill("#id_address", "梅县区畲江镇工业园")
     page.locator("summary", has_text="更多").click()
+    page.locator("[data-testid=pick-map]").click(position={"x": 120, "y": 90})
+    expect(page.locator("#id_latitude")).to_have_value(re.compile(r"^2\d\.\d{6}$"))
+    expect(page.locator("#id_longitude")).to_have_value(re.compile(r"^11\d\.\d{6}$"))
     page.fill("#id_deaths", "3")
     page.locator("#id_deaths").press("Tab")
     preview = page.locator("[data-testid=grade-preview]")
@@ -84,6 +89,7 @@ def test_a_duty_officer_records_an_explosion_sees_it_graded_and_submits_the_firs
     grade = page.locator("[data-testid=grade]")
     expect(grade).to_contain_text("较大")
     expect(grade).to_contain_text("死亡 3 人")
+    expect(page.locator(".map")).to_have_count(1)  # the picked point is on the incident's map
     obligations = page.locator("[data-testid=obligations]")
     expect(obligations).to_contain_text("首报")
     expect(obligations).to_contain_text("省")

@@ -13,7 +13,7 @@ from django.utils.translation import gettext_lazy
 from django.views.decorators.http import require_POST
 
 from yingji.core.generic import ObjectDetailView, ObjectEditView, ObjectListView
-from yingji.core.models import Organisation
+from yingji.core.models import Division, Organisation
 from yingji.core.scoping import can, scoped
 from yingji.core.tables import Column
 from yingji.incidents import documents, filters, forms, services
@@ -185,6 +185,13 @@ class IncidentEditView(ObjectEditView):
         context["event_types"] = EventType.objects.exclude(level="root").only("code", "name")
         context["client_uuid"] = self.request.POST.get("client_uuid") or uuid.uuid4()
         context["quick_fields"] = forms.QUICK_FIELDS
+        # The county seats in reach, to orient the map on which the officer clicks the place.
+        seats = scoped(
+            Division.objects.filter(level__in=["city", "county"], latitude__isnull=False), self.request.user
+        )
+        context["division_markers"] = [
+            {"lat": float(d.latitude), "lon": float(d.longitude), "label": d.name} for d in seats
+        ]
         return context
 
 

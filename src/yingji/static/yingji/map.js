@@ -16,6 +16,8 @@
  *   data-center, data-zoom   optional view when there are no markers ("lat,lon" and a number;
  *                            default: all of China, zoom 4).
  *   data-empty-text          optional text shown on the map when there are no markers.
+ *   data-pick-lat, -lon      optional CSS selectors of a latitude and a longitude input: a click on the
+ *                            map fills them (the point is marked), and typed values move the mark.
  *   data-leaflet-images      optional URL of Leaflet's images folder (ends with "/"). By default it is
  *                            derived from this script's own URL: <static>/yingji/map.js ->
  *                            <static>/vendor/leaflet/images/ (which also holds when the manifest storage
@@ -178,6 +180,8 @@
       }
     }
 
+    enablePicking(map, el);
+
     // The container may change size without a window resize (collapsed panels, tabs, layout changes).
     if (window.ResizeObserver) {
       new ResizeObserver(function () {
@@ -185,6 +189,40 @@
       }).observe(el);
     }
     return map;
+  }
+
+  // data-pick-lat / data-pick-lon: CSS selectors of two inputs; a click on the map writes the point into them
+  // (6 decimals, as the database keeps them) and marks it, and typed values move the mark.
+  function enablePicking(map, el) {
+    var lat = document.querySelector(el.getAttribute("data-pick-lat") || "#-none");
+    var lon = document.querySelector(el.getAttribute("data-pick-lon") || "#-none");
+    if (!lat || !lon) {
+      return;
+    }
+    var pin = null;
+    function place(latlng) {
+      var icon = L.divIcon({ className: "map-pin map-pin-picked", iconSize: [16, 16], iconAnchor: [8, 8] });
+      if (pin) {
+        pin.setLatLng(latlng);
+      } else {
+        pin = L.marker(latlng, { icon: icon, keyboard: false }).addTo(map);
+      }
+    }
+    function fromInputs() {
+      var a = parseFloat(lat.value), b = parseFloat(lon.value);
+      if (isFinite(a) && isFinite(b) && Math.abs(a) <= 90 && Math.abs(b) <= 180) {
+        place(L.latLng(a, b));
+      }
+    }
+    map.on("click", function (event) {
+      lat.value = event.latlng.lat.toFixed(6);
+      lon.value = event.latlng.lng.toFixed(6);
+      place(event.latlng);
+      lat.dispatchEvent(new Event("change", { bubbles: true }));
+    });
+    lat.addEventListener("change", fromInputs);
+    lon.addEventListener("change", fromInputs);
+    fromInputs();
   }
 
   function init(root) {
