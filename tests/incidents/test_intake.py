@@ -7,7 +7,7 @@ from decimal import Decimal
 import pytest
 from django.utils import timezone
 
-from yingji.core.models import User
+from yingji.core.models import ObjectChange, User
 from yingji.incidents.models import EventLogEntry, Incident, Intake
 
 pytestmark = pytest.mark.django_db
@@ -37,6 +37,12 @@ def test_a_duty_officer_saves_a_report_with_type_place_and_description_only(logi
     assert Intake.objects.filter(incident=incident, channel="phone").count() == 1
     assert EventLogEntry.objects.filter(incident=incident, kind="received").exists()
     assert incident.obligations.exists()
+    logged = ObjectChange.objects.filter(
+        content_type__model="obligation",
+        action="create",
+        object_id__in=[str(pk) for pk in incident.obligations.values_list("pk", flat=True)],
+    )
+    assert logged.count() == incident.obligations.count()  # created in bulk, logged all the same
 
 
 def test_posting_the_same_form_twice_creates_one_incident(login):

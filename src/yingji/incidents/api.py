@@ -148,7 +148,8 @@ class IncidentViewSet(ScopedModelViewSet):
             raise exceptions.PermissionDenied(str(exc)) from exc
         except DjangoValidationError as exc:
             raise serializers.ValidationError(exc.message_dict) from exc
-        body = self.get_serializer(incident).data
+        serializer.instance = incident  # reuse the fields already built for the input
+        body = serializer.data
         return Response(
             body,
             status=status.HTTP_201_CREATED if created else status.HTTP_200_OK,

@@ -11,6 +11,7 @@ from django.db import IntegrityError, transaction
 from django.utils import timezone
 from django.utils.translation import gettext as _
 
+from yingji.core import changelog
 from yingji.core.changelog import history
 from yingji.core.models import User
 from yingji.core.notify import notify
@@ -119,22 +120,27 @@ def sync_obligations(
         )
     }
     existing = {(o.key, o.sequence): o for o in incident.obligations.all()} if not fresh else {}
+    new = []
     for key, want in wanted.items():
         have = existing.get(key)
         if have is None:
-            Obligation.objects.create(
-                incident=incident,
-                key=want.key,
-                kind=want.kind,
-                sequence=want.sequence,
-                owed_by=want.owed_by,
-                owed_to=want.owed_to,
-                due_at=want.due_at,
-                source=want.source[:300],
+            new.append(
+                Obligation(
+                    incident=incident,
+                    key=want.key,
+                    kind=want.kind,
+                    sequence=want.sequence,
+                    owed_by=want.owed_by,
+                    owed_to=want.owed_to,
+                    due_at=want.due_at,
+                    source=want.source[:300],
+                )
             )
         elif have.done_at is None and (have.due_at != want.due_at or have.withdrawn_at is not None):
             have.due_at, have.withdrawn_at = want.due_at, None
             have.save()
+    # One insert for the new ones and one for their change-log rows: intake creates several at once.
+    changelog.record_created(Obligation.objects.bulk_create(new))
     for key, have in existing.items():
         if key not in wanted and have.done_at is None and have.withdrawn_at is None:
             have.withdrawn_at = now
