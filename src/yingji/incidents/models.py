@@ -6,13 +6,13 @@ from pathlib import Path
 
 from django.conf import settings
 from django.core.exceptions import ValidationError
-from django.core.validators import MaxValueValidator, MinValueValidator, RegexValidator
+from django.core.validators import MinValueValidator, RegexValidator
 from django.db import models
 from django.urls import reverse
 from django.utils import timezone
 from django.utils.translation import gettext_lazy as _
 
-from yingji.core.models import Division, OwnedModel
+from yingji.core.models import Division, OwnedModel, latitude_field, longitude_field
 from yingji.core.roles import Scope
 
 
@@ -129,22 +129,8 @@ class Incident(OwnedModel):
         Division, verbose_name=_("division"), on_delete=models.PROTECT, related_name="+"
     )
     address = models.CharField(_("address"), max_length=200, blank=True)
-    latitude = models.DecimalField(
-        _("latitude"),
-        max_digits=9,
-        decimal_places=6,
-        null=True,
-        blank=True,
-        validators=[MinValueValidator(-90), MaxValueValidator(90)],
-    )
-    longitude = models.DecimalField(
-        _("longitude"),
-        max_digits=9,
-        decimal_places=6,
-        null=True,
-        blank=True,
-        validators=[MinValueValidator(-180), MaxValueValidator(180)],
-    )
+    latitude = latitude_field()
+    longitude = longitude_field()
 
     channel = models.CharField(
         _("received by"), max_length=12, choices=Channel.choices, default=Channel.PHONE
@@ -246,7 +232,24 @@ class Incident(OwnedModel):
             raise ValidationError(errors)
 
 
-class Intake(OwnedModel):
+class IncidentPart(models.Model):
+    """A record that belongs to an incident: seen by whoever sees the incident, logged under its place."""
+
+    permission_family = "reporting"
+    change_logged = True
+
+    class Meta:
+        abstract = True
+
+    @staticmethod
+    def scope_q(user):
+        return models.Q(incident__in=Incident.objects.filter(Incident.scope_q(user)).values("pk"))
+
+    def change_log_paths(self) -> tuple[str, str]:
+        return self.incident.change_log_paths()
+
+
+class Intake(IncidentPart, OwnedModel):
     """One report as it was received (who, when, how, from whom); it became or joined an incident."""
 
     incident = models.ForeignKey(
@@ -268,11 +271,8 @@ class Intake(OwnedModel):
     def __str__(self):
         return f"{self.get_channel_display()} {timezone.localtime(self.received_at):%Y-%m-%d %H:%M}"
 
-    def change_log_paths(self) -> tuple[str, str]:
-        return self.incident.change_log_paths()
 
-
-class Obligation(models.Model):
+class Obligation(IncidentPart):
     """A report someone owes: computed by rules.deadlines from the policy; kept with when it was done."""
 
     incident = models.ForeignKey(Incident, on_delete=models.CASCADE, related_name="obligations")
@@ -299,12 +299,6 @@ class Obligation(models.Model):
     notified_overdue = models.BooleanField(default=False)
 
     owner_lookup = "incident__owner"
-    permission_family = "reporting"
-    change_logged = True
-
-    @staticmethod
-    def scope_q(user):
-        return models.Q(incident__in=Incident.objects.filter(Incident.scope_q(user)).values("pk"))
 
     class Meta:
         ordering = ["due_at", "pk"]
@@ -328,9 +322,6 @@ class Obligation(models.Model):
 
     def get_absolute_url(self):
         return self.incident.get_absolute_url() + "#obligations"
-
-    def change_log_paths(self) -> tuple[str, str]:
-        return self.incident.change_log_paths()
 
     def get_kind_label(self):
         return KIND_LABELS.get(self.kind, self.kind)
@@ -423,7 +414,7 @@ class ReportKind(models.TextChoices):
     FINAL = "final", _("Final report (终报)")
 
 
-class ReportDocument(models.Model):
+class ReportDocument(IncidentPart):
     """A numbered information report generated from the incident; its content is frozen when generated."""
 
     incident = models.ForeignKey(Incident, on_delete=models.CASCADE, related_name="reports")
@@ -457,13 +448,6 @@ class ReportDocument(models.Model):
         related_name="reports",
     )
 
-    permission_family = "reporting"
-    change_logged = True
-
-    @staticmethod
-    def scope_q(user):
-        return models.Q(incident__in=Incident.objects.filter(Incident.scope_q(user)).values("pk"))
-
     class Meta:
         ordering = ["incident", "number"]
         constraints = [
@@ -482,15 +466,12 @@ class ReportDocument(models.Model):
     def submitted_to_label(self):
         return BODY_LABELS.get(self.submitted_to, self.submitted_to)
 
-    def change_log_paths(self) -> tuple[str, str]:
-        return self.incident.change_log_paths()
-
 
 def attachment_path(instance, filename):
     return f"incidents/{timezone.now():%Y/%m}/{instance.incident_id}/{uuid_module.uuid4().hex}{Path(filename).suffix.lower()}"
 
 
-class Attachment(models.Model):
+class Attachment(IncidentPart):
     """A photo or document about an incident; served only to those who may see the incident."""
 
     incident = models.ForeignKey(Incident, on_delete=models.CASCADE, related_name="attachments")
@@ -506,13 +487,6 @@ class Attachment(models.Model):
         related_name="+",
     )
 
-    permission_family = "reporting"
-    change_logged = True
-
-    @staticmethod
-    def scope_q(user):
-        return models.Q(incident__in=Incident.objects.filter(Incident.scope_q(user)).values("pk"))
-
     class Meta:
         ordering = ["uploaded_at", "pk"]
         verbose_name = _("attachment")
@@ -524,11 +498,8 @@ class Attachment(models.Model):
     def get_absolute_url(self):
         return reverse("incidents:attachment", args=[self.pk])
 
-    def change_log_paths(self) -> tuple[str, str]:
-        return self.incident.change_log_paths()
 
-
-class IncidentTask(models.Model):
+class IncidentTask(IncidentPart):
     """Work assigned during the response: to a unit or a person, with a deadline."""
 
     class Status(models.TextChoices):
@@ -559,13 +530,6 @@ class IncidentTask(models.Model):
     done_at = models.DateTimeField(_("done at"), null=True, blank=True)
     note = models.TextField(_("note"), blank=True)
 
-    permission_family = "reporting"
-    change_logged = True
-
-    @staticmethod
-    def scope_q(user):
-        return models.Q(incident__in=Incident.objects.filter(Incident.scope_q(user)).values("pk"))
-
     class Meta:
         ordering = ["status", "due_at", "pk"]
         verbose_name = _("task")
@@ -577,15 +541,12 @@ class IncidentTask(models.Model):
     def get_absolute_url(self):
         return self.incident.get_absolute_url() + "#tasks"
 
-    def change_log_paths(self) -> tuple[str, str]:
-        return self.incident.change_log_paths()
-
     @property
     def overdue(self) -> bool:
         return self.status == self.Status.OPEN and self.due_at is not None and self.due_at < timezone.now()
 
 
-class Rectification(models.Model):
+class Rectification(IncidentPart):
     """A measure to put right after the event (整改): who, what, by when; verified by a second person."""
 
     class Status(models.TextChoices):
@@ -618,13 +579,6 @@ class Rectification(models.Model):
         related_name="+",
     )
 
-    permission_family = "reporting"
-    change_logged = True
-
-    @staticmethod
-    def scope_q(user):
-        return models.Q(incident__in=Incident.objects.filter(Incident.scope_q(user)).values("pk"))
-
     class Meta:
         ordering = ["deadline", "pk"]
         verbose_name = _("rectification item")
@@ -635,9 +589,6 @@ class Rectification(models.Model):
 
     def get_absolute_url(self):
         return self.incident.get_absolute_url() + "#rectification"
-
-    def change_log_paths(self) -> tuple[str, str]:
-        return self.incident.change_log_paths()
 
     @property
     def overdue(self) -> bool:
