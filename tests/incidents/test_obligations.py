@@ -85,3 +85,16 @@ def test_the_map_shows_open_incidents_coloured_by_level_within_scope(report, log
         for m in login("meixian_office").get("/incidents/map/").context["markers"]
         if "兴宁爆炸" in m["label"]
     ]
+
+
+def test_reminders_also_email_the_reporting_units_primary_contacts(report):
+    from yingji.core.models import Contact, Delivery
+    from yingji.incidents.reminders import send_deadline_reminders
+
+    incident = report("duty_city", "12D01", deaths=3, minutes_ago=5, title="联系人提醒")
+    primary = Contact.objects.filter(owner=incident.owner, is_primary=True).exclude(email="")
+    assert primary.exists()
+    first = incident.obligations.order_by("due_at").first()
+    send_deadline_reminders(now=first.due_at - datetime.timedelta(minutes=10))
+    addresses = set(Delivery.objects.filter(subject__contains="联系人提醒").values_list("address", flat=True))
+    assert set(primary.values_list("email", flat=True)) <= addresses

@@ -72,3 +72,18 @@ def notify(users, subject: str, body: str = "", link: str = "") -> list[Notifica
                 )
                 deliver.enqueue(delivery.pk)
     return notifications
+
+
+def notify_contacts(contacts, subject: str, body: str = "") -> list[Delivery]:
+    """Email the given contacts (people without an account, e.g. an organisation's duty contacts)."""
+    from yingji.core.tasks import deliver
+
+    deliveries = []
+    for contact in contacts:
+        if contact.email:
+            delivery = Delivery.objects.create(
+                channel="email", address=contact.email, subject=subject[:200], body=body
+            )
+            deliver.enqueue(delivery.pk)
+            deliveries.append(delivery)
+    return deliveries

@@ -6,7 +6,7 @@ from django.db import transaction
 from django.utils import timezone
 from django.utils.translation import gettext as _
 
-from yingji.core.notify import notify
+from yingji.core.notify import notify, notify_contacts
 from yingji.core.periodic import every
 from yingji.incidents.models import Obligation
 from yingji.incidents.services import responsible_users
@@ -46,3 +46,5 @@ def _remind(obligation: Obligation, template: str) -> None:
         "incident": incident.title,
     }
     notify(responsible_users(incident), subject, link=obligation.get_absolute_url())
+    # The reporting unit's primary contacts may have no account: they get the email too.
+    notify_contacts(incident.owner.contacts.filter(is_primary=True), subject)
