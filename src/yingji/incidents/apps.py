@@ -22,4 +22,5 @@ class IncidentsConfig(AppConfig):
             MenuItem(_("Map of open incidents"), "incidents:incident_map", "incidents.Incident"),
             MenuItem(_("Reporting deadlines"), "incidents:obligation_list", "incidents.Incident"),
             MenuItem(_("Event types"), "incidents:eventtype_list", "incidents.EventType"),
+            MenuItem(_("Grading and reporting rules"), "incidents:rules", "incidents.RuleTable"),
         )

@@ -593,3 +593,39 @@ class Rectification(IncidentPart):
     @property
     def overdue(self) -> bool:
         return self.status == self.Status.OPEN and self.deadline < timezone.localdate()
+
+
+class RuleTable(models.Model):
+    """A version of the city's grading table or reporting policy, uploaded as CSV; the newest one applies."""
+
+    class Kind(models.TextChoices):
+        POLICY = "policy", _("Reporting deadline policy")
+        GRADING = "grading", _("Grading table")
+
+    kind = models.CharField(_("table"), max_length=10, choices=Kind.choices)
+    content = models.TextField(_("content (CSV)"))
+    note = models.CharField(_("what changed"), max_length=200)
+    created_at = models.DateTimeField(_("uploaded at"), default=timezone.now)
+    created_by = models.ForeignKey(
+        settings.AUTH_USER_MODEL,
+        verbose_name=_("uploaded by"),
+        on_delete=models.SET_NULL,
+        null=True,
+        related_name="+",
+    )
+
+    owner_lookup = None
+    permission_family = "reference"
+    change_logged = True
+
+    @staticmethod
+    def scope_q(user):
+        return models.Q()
+
+    class Meta:
+        ordering = ["-created_at", "-pk"]
+        verbose_name = _("rule table version")
+        verbose_name_plural = _("rule table versions")
+
+    def __str__(self):
+        return f"{self.get_kind_display()} {timezone.localtime(self.created_at):%Y-%m-%d %H:%M}"

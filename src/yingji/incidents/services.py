@@ -3,7 +3,9 @@
 import datetime
 import functools
 import math
+import tempfile
 import uuid
+from pathlib import Path
 
 from django.conf import settings
 from django.core.exceptions import PermissionDenied, ValidationError
@@ -16,7 +18,7 @@ from yingji.core.changelog import history
 from yingji.core.models import User
 from yingji.core.notify import notify
 from yingji.core.roles import Role
-from yingji.core.scoping import in_scope, scoped
+from yingji.core.scoping import can, in_scope, scoped
 from yingji.core.services import save_scoped
 from yingji.incidents import documents
 from yingji.incidents.models import (
@@ -30,6 +32,7 @@ from yingji.incidents.models import (
     Obligation,
     Rectification,
     ReportDocument,
+    RuleTable,
 )
 from yingji.rules import deadlines, grading
 
@@ -37,14 +40,50 @@ DUPLICATE_WINDOW = datetime.timedelta(hours=6)
 DUPLICATE_RADIUS_KM = 5.0
 
 
-@functools.cache
 def policy() -> list[deadlines.PolicyRow]:
-    return deadlines.load_policy(settings.REPORTING_POLICY_FILE or None)
+    """The newest policy uploaded in the browser, else the file named by settings, else the shipped defaults."""
+    return _rules("policy", deadlines.load_policy, settings.REPORTING_POLICY_FILE)
 
 
-@functools.cache
 def criteria() -> list[grading.Criterion]:
-    return grading.load_criteria(settings.GRADING_CRITERIA_FILE or None)
+    return _rules("grading", grading.load_criteria, settings.GRADING_CRITERIA_FILE)
+
+
+def _rules(kind: str, loader, configured_file: str):
+    version = RuleTable.objects.filter(kind=kind).values_list("pk", flat=True).first()
+    return _parsed(kind, version, loader, configured_file)
+
+
+@functools.lru_cache(maxsize=8)
+def _parsed(kind: str, version: int | None, loader, configured_file: str):
+    if version is None:
+        return loader(Path(configured_file) if configured_file else None)
+    return parse_table(loader, RuleTable.objects.get(pk=version).content)
+
+
+def parse_table(loader, content: str):
+    """Check a CSV table with the rules' own loader; a ValueError names the line and column at fault."""
+    with tempfile.TemporaryDirectory() as folder:
+        path = Path(folder) / "table.csv"
+        path.write_text(content, encoding="utf-8")
+        try:
+            return loader(path)
+        except ValueError as exc:
+            raise ValidationError({"content": str(exc).replace(str(path), _("the table"))}) from exc
+
+
+LOADERS = {"policy": deadlines.load_policy, "grading": grading.load_criteria}
+
+
+@transaction.atomic
+def upload_rules(user, kind: str, content: str, note: str) -> RuleTable:
+    """A new version of a rule table: checked whole first; nothing changes if any row is wrong."""
+    if not can(user, "change", RuleTable):
+        raise PermissionDenied(_("Only the system administrator changes the rule tables."))
+    if not note.strip():
+        raise ValidationError({"note": _("Say what changed and on what authority.")})
+    parse_table(LOADERS[kind], content)
+    return RuleTable.objects.create(kind=kind, content=content, note=note.strip()[:200], created_by=user)
 
 
 class StaleVersion(Exception):

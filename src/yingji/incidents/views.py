@@ -27,6 +27,7 @@ from yingji.incidents.models import (
     Obligation,
     ReportDocument,
     ReportKind,
+    RuleTable,
 )
 from yingji.rules import deadlines, grading
 
@@ -523,3 +524,59 @@ def rectification_step(request, pk, item_pk):
     except ValidationError as exc:
         messages.error(request, " ".join(exc.messages))
     return HttpResponseRedirect(incident.get_absolute_url() + "#rectification")
+
+
+RULE_FILES = {"policy": deadlines.DEFAULT_POLICY, "grading": grading.DATA_DIR / "grading.csv"}
+
+
+def _current_table(kind: str) -> str:
+    version = RuleTable.objects.filter(kind=kind).first()
+    return version.content if version else RULE_FILES[kind].read_text(encoding="utf-8")
+
+
+@login_required
+def rules(request):
+    """The grading table and the reporting policy in force, their history, and (for the administrator) upload."""
+    if not can(request.user, "view", RuleTable):
+        raise PermissionDenied
+    can_upload = can(request.user, "change", RuleTable)
+    errors = {}
+    if request.method == "POST":
+        if not can_upload:
+            raise PermissionDenied
+        kind = request.POST.get("kind")
+        upload = request.FILES.get("file")
+        if kind in services.LOADERS and upload is not None:
+            try:
+                content = upload.read().decode("utf-8-sig")
+                services.upload_rules(request.user, kind, content, request.POST.get("note", ""))
+                messages.success(request, _("The new table applies from now on."))
+                return HttpResponseRedirect(request.path)
+            except UnicodeDecodeError:
+                errors[kind] = [_("Save the table as CSV in UTF-8.")]
+            except ValidationError as exc:
+                errors[kind] = exc.messages
+        else:
+            messages.error(request, _("Choose a CSV file."))
+    return render(
+        request,
+        "incidents/rules.html",
+        {
+            "title": _("Grading and reporting rules"),
+            "policy": services.policy(),
+            "criteria": services.criteria(),
+            "history": RuleTable.objects.select_related("created_by")[:20],
+            "can_upload": can_upload,
+            "errors": errors,
+            "kinds": RuleTable.Kind.choices,
+        },
+    )
+
+
+@login_required
+def rules_csv(request, kind):
+    if kind not in RULE_FILES or not can(request.user, "view", RuleTable):
+        raise PermissionDenied
+    response = HttpResponse("\ufeff" + _current_table(kind), content_type="text/csv; charset=utf-8")
+    response["Content-Disposition"] = f'attachment; filename="{kind}.csv"'
+    return response

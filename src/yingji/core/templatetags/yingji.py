@@ -40,3 +40,8 @@ def as_widget_with_class(field):
     if field.errors:
         css += " is-invalid"
     return field.as_widget(attrs={"class": css})
+
+
+@register.filter
+def get_item(mapping, key):
+    return mapping.get(key)
