@@ -211,9 +211,6 @@ class Incident(OwnedModel):
     def number(self) -> str:
         return f"{timezone.localtime(self.received_at):%Y}-{self.pk:06d}"
 
-    def figures(self) -> dict:
-        return {name: getattr(self, name) for name in CASUALTY_FIELDS}
-
     def clean(self):
         super().clean()
         now = timezone.now() + datetime.timedelta(minutes=5)  # clocks of phones and PCs drift a little
