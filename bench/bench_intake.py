@@ -13,7 +13,7 @@ import sys
 import uuid
 
 from bench_list_endpoints import ROUNDS, SECONDS, WARMUP, _json
-from loadgen import compare, fetch
+from loadgen import against_healthz, fetch
 
 USER, PASSWORD = "duty_city", "Yingji@2026"
 PATH = "/api/v1/incidents/"
@@ -121,27 +121,7 @@ def run(server) -> dict:
         f"{single.get('queries')} SQL queries taking {single.get('db_ms')} ms",
     ]
 
-    measurements, rows = [], []
-    for clients in CONCURRENCY:
-        figures = compare(server.host, server.port, targets, clients, SECONDS, WARMUP, ROUNDS)
-        floor = figures["healthz"]["rps"]
-        for name, m in figures.items():
-            m["name"] = name
-            m["vs_healthz"] = round(m["rps"] / floor, 3) if floor else None
-            measurements.append(m)
-            rows.append(
-                {
-                    "clients": clients,
-                    "url": name,
-                    "req_s": m["rps"],
-                    "p50_ms": m["p50_ms"],
-                    "p99_ms": m["p99_ms"],
-                    "errors": m["errors"],
-                    "vs_healthz": m["vs_healthz"],
-                }
-            )
-            if m["errors"]:
-                notes.append(f"{name} at {clients} clients: {m['errors']} errors, e.g. {m['error_samples']}")
+    measurements, rows = against_healthz(server, targets, CONCURRENCY, SECONDS, WARMUP, ROUNDS, notes)
 
     at50 = next(m for m in measurements if m["name"] == "intake" and m["concurrency"] == 50)
     goals = {

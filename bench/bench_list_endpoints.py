@@ -13,7 +13,7 @@ import subprocess
 import sys
 import urllib.parse
 
-from loadgen import compare, fetch
+from loadgen import against_healthz, fetch
 
 USER, PASSWORD = "city_office", "Yingji@2026"
 API = "/api/v1/organisations/?page_size=50"
@@ -173,28 +173,7 @@ def run(server) -> dict:
     )
     notes.append("queries per request: " + ", ".join(f"{k} {v.get('queries')}" for k, v in queries.items()))
 
-    measurements, rows = [], []
-    for clients in CONCURRENCY:
-        figures = compare(server.host, server.port, targets, clients, SECONDS, WARMUP, ROUNDS)
-        floor = figures["healthz"]["rps"]
-        for name, m in figures.items():
-            m["name"] = name
-            m["vs_healthz"] = round(m["rps"] / floor, 3) if floor else None
-            measurements.append(m)
-            rows.append(
-                {
-                    "clients": clients,
-                    "url": name,
-                    "req_s": m["rps"],
-                    "p50_ms": m["p50_ms"],
-                    "p90_ms": m["p90_ms"],
-                    "p99_ms": m["p99_ms"],
-                    "errors": m["errors"],
-                    "vs_healthz": m["vs_healthz"],
-                }
-            )
-            if m["errors"]:
-                notes.append(f"{name} at {clients} clients: {m['errors']} errors, e.g. {m['error_samples']}")
+    measurements, rows = against_healthz(server, targets, CONCURRENCY, SECONDS, WARMUP, ROUNDS, notes)
     return {
         "urls": {name: path for name, (path, _) in targets.items()},
         "checks": checked,

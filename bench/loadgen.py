@@ -125,3 +125,33 @@ def compare(host, port, targets: dict, concurrency: int, duration=6.0, warmup=0.
 def measure(host, port, path, headers=None, concurrency=1, duration=6.0, warmup=1.0) -> dict:
     """One URL: warmup, then `duration` measured seconds; see compare() for the figures."""
     return compare(host, port, {path: (path, headers or {})}, concurrency, duration, warmup, rounds=1)[path]
+
+
+def against_healthz(
+    server, targets: dict, concurrency, seconds, warmup, rounds, notes: list
+) -> tuple[list, list]:
+    """`compare` at each concurrency; every figure gets its ratio to /healthz (a target named "healthz") measured
+    in the same slices. Returns (measurements, table rows); errors are added to `notes`."""
+    measurements, rows = [], []
+    for clients in concurrency:
+        figures = compare(server.host, server.port, targets, clients, seconds, warmup, rounds)
+        floor = figures["healthz"]["rps"]
+        for name, m in figures.items():
+            m["name"] = name
+            m["vs_healthz"] = round(m["rps"] / floor, 3) if floor else None
+            measurements.append(m)
+            rows.append(
+                {
+                    "clients": clients,
+                    "url": name,
+                    "req_s": m["rps"],
+                    "p50_ms": m["p50_ms"],
+                    "p90_ms": m["p90_ms"],
+                    "p99_ms": m["p99_ms"],
+                    "errors": m["errors"],
+                    "vs_healthz": m["vs_healthz"],
+                }
+            )
+            if m["errors"]:
+                notes.append(f"{name} at {clients} clients: {m['errors']} errors, e.g. {m['error_samples']}")
+    return measurements, rows
