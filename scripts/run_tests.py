@@ -1,4 +1,4 @@
-"""The whole test suite: lint, migrations check, pytest on SQLite and on the local PostgreSQL.
+"""The whole test suite: lint, types of the rules package, migrations check, pytest on SQLite and on PostgreSQL.
 
 On a developer's machine a missing PostgreSQL server or Chromium is reported as SKIPPED
 at the end; under CI (CI=true) a missing service fails the run.
@@ -42,6 +42,7 @@ def postgres_reachable() -> str | None:
 
 def main() -> int:
     step("ruff", [str(BIN / "ruff"), "check", "."])
+    step("mypy (rules)", [str(BIN / "mypy")])
     step(
         "migrations",
         [str(BIN / "yingji"), "makemigrations", "--check", "--dry-run"],
