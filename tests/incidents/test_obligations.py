@@ -45,6 +45,7 @@ def test_the_home_page_shows_reports_due_soon_or_overdue(report, login):
     incident = report("duty_city", "12D01", deaths=3, minutes_ago=90, title="反应釜爆炸")
     page = login("leader_city").get("/").content.decode()
     assert 'data-testid="deadline-panel"' in page and "反应釜爆炸" in page
+    assert "待报" in page or "已超时" in page  # a report's status, not a delivery's ("待发送")
     assert incident.obligations.filter(due_at__lte=timezone.now() + datetime.timedelta(hours=2)).exists()
 
 

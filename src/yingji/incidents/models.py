@@ -11,6 +11,7 @@ from django.db import models
 from django.urls import reverse
 from django.utils import timezone
 from django.utils.translation import gettext_lazy as _
+from django.utils.translation import pgettext_lazy
 
 from yingji.core.models import Division, OwnedModel, latitude_field, longitude_field
 from yingji.core.roles import Scope
@@ -362,7 +363,7 @@ BODY_LABELS = {
 }
 
 STATUS_LABELS = {
-    "pending": _("Pending"),
+    "pending": pgettext_lazy("report status", "Pending"),
     "overdue": _("Overdue"),
     "on_time": _("Done on time"),
     "late": _("Late (迟报)"),
