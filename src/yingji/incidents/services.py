@@ -1,10 +1,12 @@
 """Use cases of information reporting. Every write to an incident goes through a function here."""
 
+import contextlib
 import datetime
 import functools
 import math
 import tempfile
 import uuid
+from contextvars import ContextVar
 from pathlib import Path
 
 from django.conf import settings
@@ -35,6 +37,24 @@ from yingji.incidents.models import (
     RuleTable,
 )
 from yingji.rules import deadlines, grading
+
+_as_of: ContextVar[datetime.datetime | None] = ContextVar("yingji_incidents_as_of", default=None)
+
+
+def clock() -> datetime.datetime:
+    """Now, or the moment a historical record is being replayed at (see `as_of`)."""
+    return _as_of.get() or timezone.now()
+
+
+@contextlib.contextmanager
+def as_of(moment: datetime.datetime):
+    """Replay past events (an import of last year's incidents): logs and deadlines use `moment` as now."""
+    token = _as_of.set(moment)
+    try:
+        yield
+    finally:
+        _as_of.reset(token)
+
 
 DUPLICATE_WINDOW = datetime.timedelta(hours=6)
 DUPLICATE_RADIUS_KM = 5.0
@@ -97,6 +117,7 @@ class StaleVersion(Exception):
 
 def log(incident: Incident, actor, kind: str, text: str, **data) -> EventLogEntry:
     return EventLogEntry.objects.create(
+        time=clock(),
         incident=incident,
         actor=actor if getattr(actor, "pk", None) else None,
         actor_name=actor.get_username() if getattr(actor, "pk", None) else "system",
@@ -150,12 +171,15 @@ def _reporting_level(incident: Incident) -> str:
 def sync_obligations(
     incident: Incident, now: datetime.datetime | None = None, *, fresh: bool = False
 ) -> None:
-    """Bring the stored obligations in line with the policy: add, re-date, withdraw; never touch done ones."""
-    now = now or timezone.now()
+    """Bring the stored obligations in line with the policy: add, re-date, withdraw; never touch done ones.
+    Follow-ups are generated a day ahead while the incident is open, and all the way to its closure once closed."""
+    now = now or clock()
     wanted = {
         (o.key, o.sequence): o
         for o in deadlines.obligations(
-            facts(incident, fresh=fresh), policy(), horizon=now + datetime.timedelta(days=1)
+            facts(incident, fresh=fresh),
+            policy(),
+            horizon=incident.closed_at or now + datetime.timedelta(days=1),
         )
     }
     existing = {(o.key, o.sequence): o for o in incident.obligations.all()} if not fresh else {}
@@ -340,7 +364,7 @@ def complete_obligation(
     now: datetime.datetime | None = None,
 ) -> Obligation:
     """Record a report as made. After its deadline it is late (迟报) and needs the reason."""
-    now = now or timezone.now()
+    now = now or clock()
     done_at = done_at or now
     if not in_scope(user, obligation.incident, "change"):
         raise PermissionDenied(_("This incident is outside your organisation."))
@@ -423,7 +447,7 @@ def submit_report(
     """Record that the report went up to `to`; it fulfils the matching open obligation (late ones need a reason)."""
     if report.submitted_at is not None:
         raise ValidationError(_("This report was already submitted."))
-    submitted_at = submitted_at or timezone.now()
+    submitted_at = submitted_at or clock()
     obligation = (
         report.incident.obligations.filter(
             kind=report.kind if report.kind != "final" else "final",
@@ -491,7 +515,7 @@ def advance(
             raise ValidationError({"response_level": _("Choose the response level (I to IV).")})
         changes["response_level"] = response_level
     if status == "closed":
-        changes["closed_at"] = timezone.now()
+        changes["closed_at"] = clock()
     if status == "recovery" and incident.closed_at:
         changes["closed_at"] = None
     old_response = incident.response_level
@@ -559,7 +583,7 @@ def merge(user, duplicate: Incident, into: Incident) -> Incident:
     for attachment in duplicate.attachments.all():
         attachment.incident = into
         attachment.save()
-    now = timezone.now()
+    now = clock()
     for obligation in duplicate.obligations.filter(done_at__isnull=True, withdrawn_at__isnull=True):
         obligation.withdrawn_at = now
         obligation.save()
@@ -601,7 +625,7 @@ def finish_task(user, task: IncidentTask, status: str = "done", note: str = "") 
     if not in_scope(user, task.incident, "change"):
         raise PermissionDenied(_("This incident is outside your organisation."))
     task.status, task.note = status, note or task.note
-    task.done_at = timezone.now() if status == "done" else None
+    task.done_at = clock() if status == "done" else None
     task.save()
     log(
         task.incident,
@@ -635,7 +659,7 @@ def add_rectification(user, incident: Incident, *, unit, measure: str, deadline)
 def report_rectified(user, item: Rectification) -> Rectification:
     if not in_scope(user, item.incident, "change"):
         raise PermissionDenied(_("This incident is outside your organisation."))
-    item.status, item.done_at = Rectification.Status.DONE, timezone.now()
+    item.status, item.done_at = Rectification.Status.DONE, clock()
     item.save()
     log(
         item.incident,
@@ -656,7 +680,7 @@ def verify_rectification(user, item: Rectification) -> Rectification:
     done_by = history(item).filter(after__status="done").values_list("user_id", flat=True).first()
     if done_by == user.pk:
         raise ValidationError(_("Verification needs a second person: you reported this measure done."))
-    item.status, item.verified_by, item.verified_at = Rectification.Status.VERIFIED, user, timezone.now()
+    item.status, item.verified_by, item.verified_at = Rectification.Status.VERIFIED, user, clock()
     item.save()
     log(
         item.incident,

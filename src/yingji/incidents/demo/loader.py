@@ -119,11 +119,14 @@ class _Loader:
             # incident would get hundreds of daily follow-ups, only to withdraw them again.
             "closed_at": _time(row["closed_at"]),
         }
-        incident, _ = services.receive(
-            self.user, data, channel=row["channel"], client_uuid=uuid.UUID(row["uuid"])
-        )
+        # Replayed at the times the row gives, so the event log and the deadlines read as they happened.
+        with services.as_of(data["received_at"]):
+            incident, _ = services.receive(
+                self.user, data, channel=row["channel"], client_uuid=uuid.UUID(row["uuid"])
+            )
         if row["status"] != incident.status:
-            incident = services.update(self.user, incident, {"status": row["status"]}, incident.version)
+            with services.as_of(data["closed_at"] or data["received_at"]):
+                incident = services.update(self.user, incident, {"status": row["status"]}, incident.version)
         return incident
 
     def report(self, incident: Incident, row: dict[str, str]) -> None:
@@ -154,9 +157,10 @@ class _Loader:
                 f"the {obligation.kind} report to {obligation.owed_to} would be late (due "
                 f"{obligation.due_at.isoformat()}, made {done.isoformat()}), but the row gives no late_reason"
             )
-        services.complete_obligation(
-            self.user, obligation, done_at=done, reason=row["late_reason"] if late else ""
-        )
+        with services.as_of(done):
+            services.complete_obligation(
+                self.user, obligation, done_at=done, reason=row["late_reason"] if late else ""
+            )
         self.tally["Report"]["late" if late else "on_time"] += 1
 
 
