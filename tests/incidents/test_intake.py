@@ -178,3 +178,22 @@ def test_a_duplicate_report_is_merged_into_the_first(report, login):
     assert first.intakes.count() == 2 and first.intakes.filter(merged=True).count() == 1
     assert not second.obligations.filter(done_at__isnull=True, withdrawn_at__isnull=True).exists()
     assert first.log.filter(kind="merge").exists()
+
+
+def test_a_replayed_past_report_is_logged_at_its_own_time():
+    from yingji.incidents import services
+    from yingji.incidents.models import EventType
+
+    received = timezone.now() - datetime.timedelta(days=200)
+    user = User.objects.get(username="city_office")
+    data = {
+        "event_type": EventType.objects.get(code="12H02"),
+        "title": "去年的事故",
+        "division": user.organisation.division,
+        "occurred_at": received - datetime.timedelta(minutes=20),
+        "received_at": received,
+    }
+    with services.as_of(received):
+        incident, _ = services.receive(user, data, channel="phone")
+    assert incident.log.get(kind="received").time == received
+    assert all(o.due_at < received + datetime.timedelta(days=2) for o in incident.obligations.all())
