@@ -10,7 +10,7 @@ from rest_framework.views import APIView
 
 from yingji.core.api_base import ScopedModelViewSet, ScopedSerializer
 from yingji.incidents import filters, services
-from yingji.incidents.models import EventType, Incident, Obligation
+from yingji.incidents.models import CASUALTY_FIELDS, EventType, Incident, Obligation
 from yingji.rules import grading
 
 UNKNOWN_TYPE = {"does_not_exist": gettext_lazy("Unknown event type {value}: use a GB/T 35561 code.")}
@@ -78,15 +78,7 @@ class IncidentSerializer(ScopedSerializer):
             "reporter_unit",
             "cause",
             "course",
-            "deaths",
-            "missing",
-            "serious_injuries",
-            "injuries",
-            "trapped",
-            "evacuated",
-            "relocated",
-            "direct_loss_yuan",
-            "potential_loss_yuan",
+            *CASUALTY_FIELDS,
             "affected_scope",
             "trend",
             "measures_taken",
@@ -227,7 +219,4 @@ class GradingView(APIView):
     def post(self, request):
         form = GradingRequest(data=request.data)
         form.is_valid(raise_exception=True)
-        figures = dict(form.validated_data)
-        event_type = figures.pop("event_type")
-        result = grading.grade(event_type.family, figures, services.criteria())
-        return Response(result.as_dict())
+        return Response(services.grade_for(form.validated_data["event_type"], form.validated_data).as_dict())

@@ -127,9 +127,14 @@ def log(incident: Incident, actor, kind: str, text: str, **data) -> EventLogEntr
     )
 
 
+def grade_for(event_type, values) -> grading.Grade:
+    """Grade the figures in `values` (a mapping; missing ones are unknown) by the city's table."""
+    figures = {metric: values.get(metric) for metric in grading.METRICS}
+    return grading.grade(event_type.family, figures, criteria())
+
+
 def grade_of(incident: Incident) -> grading.Grade:
-    figures = {metric: getattr(incident, metric) for metric in grading.METRICS}
-    return grading.grade(incident.event_type.family, figures, criteria())
+    return grade_for(incident.event_type, {metric: getattr(incident, metric) for metric in grading.METRICS})
 
 
 def apply_grade(incident: Incident) -> grading.Grade:

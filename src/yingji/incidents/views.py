@@ -92,9 +92,10 @@ class IncidentDetailView(ObjectDetailView):
         context = super().get_context_data(**kwargs)
         incident = self.object
         now = timezone.now()
+        units = _units_for(self.request, incident)
         obligations = list(incident.obligations.filter(withdrawn_at__isnull=True))
         for o in obligations:
-            o.current_status = deadlines.status(o.due_at, o.done_at, now, incident.closed_at)
+            o.current_status = o.status(now)
         context.update(
             figures=[
                 (Incident._meta.get_field(n).verbose_name, getattr(incident, n))
@@ -111,8 +112,8 @@ class IncidentDetailView(ObjectDetailView):
             attachments=incident.attachments.all(),
             tasks=incident.tasks.select_related("unit", "assignee"),
             rectifications=incident.rectifications.select_related("unit", "verified_by"),
-            task_form=forms.TaskForm(units=_units_for(self.request, incident)),
-            rectification_form=forms.RectificationForm(units=_units_for(self.request, incident)),
+            task_form=forms.TaskForm(units=units),
+            rectification_form=forms.RectificationForm(units=units),
             level_form=forms.LevelForm(
                 initial={
                     "level": incident.level if incident.level_overridden else "",
@@ -226,6 +227,13 @@ class EventTypeListView(ObjectListView):
     ]
 
 
+def _error_text(source) -> str:
+    """The messages of a ValidationError, a PermissionDenied or a bound form's errors, as one line."""
+    if hasattr(source, "errors") and hasattr(source, "is_bound"):
+        return " ".join(str(e) for errors in source.errors.values() for e in errors)
+    return " ".join(getattr(source, "messages", [str(source)]))
+
+
 def _incident_for(request, pk) -> Incident:
     return get_object_or_404(scoped(Incident.objects.all(), request.user, "change"), pk=pk)
 
@@ -269,9 +277,9 @@ def complete_obligation(request, pk, obligation_pk):
             )
             messages.success(request, _("Recorded: %(report)s.") % {"report": obligation.get_kind_label()})
         except (ValidationError, PermissionDenied) as exc:
-            messages.error(request, " ".join(getattr(exc, "messages", [str(exc)])))
+            messages.error(request, _error_text(exc))
     else:
-        messages.error(request, " ".join(str(e) for errors in form.errors.values() for e in errors))
+        messages.error(request, _error_text(form))
     return HttpResponseRedirect(incident.get_absolute_url() + "#obligations")
 
 
@@ -290,7 +298,7 @@ def deadline_panel(request):
         .order_by("due_at")[:20]
     )
     for o in rows:
-        o.current_status = "overdue" if o.due_at < now else "pending"
+        o.current_status = o.status(now)
     return {"rows": rows, "now": now}
 
 
@@ -363,7 +371,7 @@ def submit_report(request, pk):
             )
             messages.success(request, _("Submitted to %(to)s.") % {"to": to})
         except (ValidationError, PermissionDenied) as exc:
-            messages.error(request, " ".join(getattr(exc, "messages", [str(exc)])))
+            messages.error(request, _error_text(exc))
     return HttpResponseRedirect(report.get_absolute_url())
 
 
@@ -374,10 +382,7 @@ def grade_preview(request):
     form = forms.IncidentForm(request.POST, user=request.user)
     form.is_valid()  # partial input is expected: grade whatever is valid
     event_type = form.cleaned_data.get("event_type")
-    result = None
-    if event_type is not None:
-        figures = {m: form.cleaned_data.get(m) for m in grading.METRICS}
-        result = grading.grade(event_type.family, figures, services.criteria())
+    result = services.grade_for(event_type, form.cleaned_data) if event_type is not None else None
     return render(request, "incidents/_grade_preview.html", {"grade": result})
 
 
@@ -399,7 +404,7 @@ def advance(request, pk):
     except services.StaleVersion:
         messages.error(request, _("Someone else saved this incident in the meantime: reload and try again."))
     except (ValidationError, ValueError) as exc:
-        messages.error(request, " ".join(getattr(exc, "messages", [str(exc)])))
+        messages.error(request, _error_text(exc))
     return HttpResponseRedirect(incident.get_absolute_url())
 
 
@@ -459,7 +464,7 @@ def merge(request, pk):
         services.merge(request.user, duplicate, into)
         messages.success(request, _("Merged into %(incident)s.") % {"incident": into})
     except (ValidationError, services.StaleVersion) as exc:
-        messages.error(request, " ".join(getattr(exc, "messages", [str(exc)])))
+        messages.error(request, _error_text(exc))
         return HttpResponseRedirect(duplicate.get_absolute_url())
     return HttpResponseRedirect(into.get_absolute_url())
 
@@ -481,9 +486,9 @@ def add_task(request, pk):
             services.add_task(request.user, incident, **form.cleaned_data)
             messages.success(request, _("Task added."))
         except (ValidationError, PermissionDenied) as exc:
-            messages.error(request, " ".join(getattr(exc, "messages", [str(exc)])))
+            messages.error(request, _error_text(exc))
     else:
-        messages.error(request, " ".join(str(e) for errors in form.errors.values() for e in errors))
+        messages.error(request, _error_text(form))
     return HttpResponseRedirect(incident.get_absolute_url() + "#tasks")
 
 
@@ -507,7 +512,7 @@ def add_rectification(request, pk):
         services.add_rectification(request.user, incident, **form.cleaned_data)
         messages.success(request, _("Rectification item added."))
     else:
-        messages.error(request, " ".join(str(e) for errors in form.errors.values() for e in errors))
+        messages.error(request, _error_text(form))
     return HttpResponseRedirect(incident.get_absolute_url() + "#rectification")
 
 
