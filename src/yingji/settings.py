@@ -53,6 +53,10 @@ INSTALLED_APPS = [
     "django_tasks_db",
     "yingji.core",
     "yingji.incidents",
+    "yingji.plans",
+    "yingji.regulations",
+    "yingji.cases",
+    "yingji.search",
 ]
 
 MIDDLEWARE = [

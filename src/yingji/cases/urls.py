@@ -1,0 +1,4 @@
+app_name = "cases"
+
+urlpatterns: list = []
+api_urlpatterns: list = []

@@ -1,0 +1,4 @@
+app_name = "regulations"
+
+urlpatterns: list = []
+api_urlpatterns: list = []

@@ -1,0 +1,4 @@
+app_name = "search"
+
+urlpatterns: list = []
+api_urlpatterns: list = []
