@@ -95,3 +95,39 @@ def smtp_server(settings):
     settings.EMAIL_HOST, settings.EMAIL_PORT = "127.0.0.1", port
     yield inbox
     controller.stop()
+
+
+# The browser: Debian's Chromium driven by Playwright, allowed to load nothing from outside the server.
+CHROMIUM_ARGS = [
+    "--no-sandbox",
+    "--disable-gpu",
+    "--disable-quic",
+    "--no-first-run",
+    "--disable-background-networking",
+    "--disable-component-update",
+    "--disable-sync",
+]
+
+
+@pytest.fixture
+def page(chromium_path, live_server, demo_live):
+    from playwright.sync_api import sync_playwright
+
+    with sync_playwright() as playwright:
+        browser = playwright.chromium.launch(executable_path=chromium_path, headless=True, args=CHROMIUM_ARGS)
+        context = browser.new_context(locale="zh-CN", viewport={"width": 1280, "height": 900})
+        page = context.new_page()
+        page.set_default_timeout(15000)
+        outside = []
+        page.on("request", lambda r: outside.append(r.url) if not r.url.startswith(live_server.url) else None)
+        page.base_url = live_server.url
+        yield page
+        browser.close()
+        assert outside == [], f"the pages loaded from outside the server: {outside}"
+
+
+def sign_in(page, username):
+    page.goto(page.base_url + "/login/")
+    page.fill("#id_username", username)
+    page.fill("#id_password", PASSWORD)
+    page.get_by_role("button", name="登录").click()

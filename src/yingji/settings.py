@@ -216,6 +216,9 @@ TASKS = {
 }
 # The worker writes a heartbeat this often; /healthz calls a worker stale after three missed beats.
 WORKER_HEARTBEAT_SECONDS = env_int("WORKER_HEARTBEAT_SECONDS", 15)
+# The worker's CPU priority below the web server's (Unix niceness, 0-19): requests are answered first; queued
+# work (intakes, notifications) uses what CPU they leave.
+WORKER_NICE = env_int("WORKER_NICE", 10)
 
 REST_FRAMEWORK = {
     "DEFAULT_AUTHENTICATION_CLASSES": [

@@ -32,7 +32,7 @@ def rows(queryset, columns: list[Column]):
         yield [_cell(c.value(obj)) for c in columns]
 
 
-def _filename(stem: str, ext: str) -> str:
+def filename_for(stem: str, ext: str) -> str:
     return f"{stem}-{timezone.localtime():%Y%m%d-%H%M}.{ext}"
 
 
@@ -44,7 +44,7 @@ def csv_response(queryset, columns: list[Column], stem: str) -> HttpResponse:
     for row in rows(queryset, columns):
         writer.writerow(row)
     response = HttpResponse(buffer.getvalue(), content_type="text/csv; charset=utf-8")
-    response["Content-Disposition"] = f'attachment; filename="{_filename(stem, "csv")}"'
+    response["Content-Disposition"] = f'attachment; filename="{filename_for(stem, "csv")}"'
     return response
 
 
@@ -65,5 +65,5 @@ def xlsx_response(queryset, columns: list[Column], stem: str, title: str) -> Htt
     buffer = io.BytesIO()
     workbook.save(buffer)
     response = HttpResponse(buffer.getvalue(), content_type=XLSX_TYPE)
-    response["Content-Disposition"] = f'attachment; filename="{_filename(stem, "xlsx")}"'
+    response["Content-Disposition"] = f'attachment; filename="{filename_for(stem, "xlsx")}"'
     return response

@@ -15,8 +15,16 @@ from django.views import generic
 
 from yingji.core import export, services
 from yingji.core.changelog import history
+from yingji.core.navigation import object_panels
 from yingji.core.scoping import can, scoped
 from yingji.core.tables import Column
+
+
+def error_text(source) -> str:
+    """The messages of a ValidationError, a PermissionDenied or a bound form's errors, as one line."""
+    if hasattr(source, "errors") and hasattr(source, "is_bound"):
+        return " ".join(str(e) for errors in source.errors.values() for e in errors)
+    return " ".join(getattr(source, "messages", [str(source)]))
 
 
 def url_name(model, view: str) -> str:
@@ -133,6 +141,7 @@ class ObjectDetailView(ModelViewMixin, generic.DetailView):
             title=str(obj),
             fields=[(c.label, c.value(obj)) for c in self.fields],
             changes=history(obj)[:20],
+            panels=object_panels(self.request, obj),
             edit_url=model_url(user, "change", self.model, "edit", obj.pk),
             delete_url=model_url(user, "delete", self.model, "delete", obj.pk),
         )

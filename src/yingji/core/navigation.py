@@ -41,6 +41,25 @@ def home_panels(request) -> list[tuple[str, dict]]:
     return panels
 
 
+# Panels a module adds to another module's detail pages: model label -> [(template, function(request, obj))].
+OBJECT_PANELS: dict[str, list[tuple[str, object]]] = {}
+
+
+def register_object_panel(model_label: str, template: str, context_function) -> None:
+    """Show `template` on the detail page of `model_label` ("incidents.Incident") when the function
+    returns a context dict for (request, object); None hides it."""
+    OBJECT_PANELS.setdefault(model_label.lower(), []).append((template, context_function))
+
+
+def object_panels(request, obj) -> list[tuple[str, dict]]:
+    panels = []
+    for template, function in OBJECT_PANELS.get(obj._meta.label_lower, []):
+        context = function(request, obj)
+        if context is not None:
+            panels.append((template, context))
+    return panels
+
+
 def register(group_label, *items: MenuItem) -> None:
     for group in MENU:
         if group.label == group_label:

@@ -33,7 +33,14 @@ def scope_filter(user, model: type[Model]) -> Q | None:
     custom = getattr(model, "scope_q", None)
     if custom is not None:
         return custom(user)
-    lookup = model.owner_lookup
+    return reach_q(user, model.owner_lookup)
+
+
+def reach_q(user, lookup: str) -> Q:
+    """Records whose organisation (reached through `lookup`, "" for organisations) the user's role reaches."""
+    org = user.organisation
+    if org is None:
+        return Q(pk__in=[])
     prefix = f"{lookup}__" if lookup else ""
     if user.scope == Scope.JURISDICTION:
         return Q(**{f"{prefix}division__path__startswith": org.division.path})
@@ -41,10 +48,17 @@ def scope_filter(user, model: type[Model]) -> Q | None:
 
 
 def scoped(queryset: QuerySet, user, action: str = "view") -> QuerySet:
-    """`queryset` narrowed to what `user` may `action` (view, add, change, delete)."""
+    """`queryset` narrowed to what `user` may `action` (view, add, change, delete).
+
+    A model may widen what users see, never what they change, with `visible_q(user)`: e.g. published
+    records that every signed-in user may read.
+    """
     if not can(user, action, queryset.model):
         return queryset.none()
     condition = scope_filter(user, queryset.model)
+    visible = getattr(queryset.model, "visible_q", None)
+    if condition is not None and action == "view" and visible is not None:
+        condition |= visible(user)
     return queryset if condition is None else queryset.filter(condition)
 
 

@@ -46,6 +46,8 @@ def _heartbeat_loop(worker_id: str, started_at, stop: threading.Event) -> None:
 
 
 def run(interval: float = 1.0, batch: bool = False) -> None:
+    if settings.WORKER_NICE > 0 and hasattr(os, "nice"):
+        os.nice(min(settings.WORKER_NICE, 19))  # yield the CPU to the web server under load
     worker_id = f"{socket.gethostname()[:30]}-{os.getpid()}-{get_random_string(6)}"
     started_at = timezone.now()
     stop = threading.Event()

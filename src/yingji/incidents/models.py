@@ -247,11 +247,26 @@ class IncidentPart(models.Model):
         return self.incident.change_log_paths()
 
 
+class IntakeState(models.TextChoices):
+    QUEUED = "queued", _("Queued")
+    PROCESSED = "processed", _("Processed")
+    REJECTED = "rejected", _("Rejected")
+
+
 class Intake(IncidentPart, OwnedModel):
-    """One report as it was received (who, when, how, from whom); it became or joined an incident."""
+    """One report as it was received (who, when, how, from whom); it became or joined an incident.
+
+    A report sent to the asynchronous endpoint is stored first (queued, no incident yet); the worker turns it into
+    an incident (processed) or refuses it with the reason (rejected). `uuid` is the sender's id for the report:
+    sending it again finds this intake instead of storing another."""
 
     incident = models.ForeignKey(
-        Incident, verbose_name=_("incident"), on_delete=models.CASCADE, related_name="intakes"
+        Incident,
+        verbose_name=_("incident"),
+        on_delete=models.CASCADE,
+        related_name="intakes",
+        null=True,
+        blank=True,
     )
     channel = models.CharField(_("channel"), max_length=12, choices=Channel.choices)
     received_at = models.DateTimeField(_("received at"), default=timezone.now)
@@ -260,9 +275,40 @@ class Intake(IncidentPart, OwnedModel):
     caller_unit = models.CharField(_("caller's unit"), max_length=200, blank=True)
     content = models.JSONField(_("as received"), default=dict)
     merged = models.BooleanField(_("merged into an existing incident"), default=False)
+    state = models.CharField(
+        _("processing state"), max_length=10, choices=IntakeState.choices, default=IntakeState.QUEUED
+    )
+    processed_at = models.DateTimeField(_("processed at"), null=True, blank=True)
+    reason = models.JSONField(
+        _("reason for rejection"), null=True, blank=True, help_text=_("Field and rule, as in a 400 answer.")
+    )
+
+    @staticmethod
+    def scope_q(user):
+        """The sender's organisation owns an intake (a queued one has no incident yet); whoever sees the incident
+        it became sees it too."""
+        org = user.organisation
+        if user.scope == Scope.JURISDICTION:
+            own = models.Q(owner__division__path__startswith=org.division.path)
+        else:
+            own = models.Q(owner__path__startswith=org.path)
+        return own | models.Q(incident__in=Incident.objects.filter(Incident.scope_q(user)).values("pk"))
+
+    def change_log_paths(self) -> tuple[str, str]:
+        if self.incident_id is None:
+            return self.owner.division.path, self.owner.path
+        return self.incident.change_log_paths()
 
     class Meta:
         ordering = ["-received_at", "-pk"]
+        indexes = [
+            # The worker's backlog and the operations view read queued intakes only.
+            models.Index(
+                fields=["received_at"],
+                condition=models.Q(state="queued"),
+                name="intake_queued",
+            ),
+        ]
         verbose_name = _("intake")
         verbose_name_plural = _("intakes")
 

@@ -17,6 +17,7 @@ from django.utils.translation import gettext as _
 
 from yingji.core import changelog
 from yingji.core.changelog import history
+from yingji.core.context import acting_as as changelog_context
 from yingji.core.models import User
 from yingji.core.notify import notify
 from yingji.core.roles import Role
@@ -31,6 +32,7 @@ from yingji.incidents.models import (
     IncidentStatus,
     IncidentTask,
     Intake,
+    IntakeState,
     Obligation,
     Rectification,
     ReportDocument,
@@ -243,14 +245,22 @@ def _notify_upgrade(incident: Incident, old_level, actor) -> None:
 
 @transaction.atomic
 def receive(
-    user, data: dict, *, channel: str, client_uuid: uuid.UUID | None = None, caller: dict | None = None
+    user,
+    data: dict,
+    *,
+    channel: str,
+    client_uuid: uuid.UUID | None = None,
+    caller: dict | None = None,
+    intake: Intake | None = None,
 ) -> tuple[Incident, bool]:
-    """Take in a report. The same client id twice returns the first incident (retries, double clicks)."""
+    """Take in a report. The same client id twice returns the first incident (retries, double clicks).
+    `intake`: the report as stored by the asynchronous endpoint, linked to the incident instead of a new one."""
     if client_uuid is not None:
         existing = Incident.objects.filter(uuid=client_uuid).first()
         if existing is not None:
             if not in_scope(user, existing):
                 raise PermissionDenied(_("This id belongs to a record outside your organisation."))
+            _link(intake, existing)
             return existing, False
     incident = Incident(**data)
     incident.uuid = client_uuid or uuid.uuid4()
@@ -266,18 +276,24 @@ def receive(
         existing = Incident.objects.filter(uuid=incident.uuid).first()
         if existing is None:
             raise
+        _link(intake, existing)
         return existing, False
-    caller = caller or {}
-    Intake.objects.create(
-        owner=incident.owner,
-        incident=incident,
-        channel=channel,
-        received_at=incident.received_at,
-        caller_name=caller.get("name", incident.reporter_name),
-        caller_phone=caller.get("phone", incident.reporter_phone),
-        caller_unit=caller.get("unit", incident.reporter_unit),
-        content=_as_received(data),
-    )
+    if intake is not None:
+        _link(intake, incident)
+    else:
+        caller = caller or {}
+        Intake.objects.create(
+            owner=incident.owner,
+            incident=incident,
+            channel=channel,
+            received_at=incident.received_at,
+            caller_name=caller.get("name", incident.reporter_name),
+            caller_phone=caller.get("phone", incident.reporter_phone),
+            caller_unit=caller.get("unit", incident.reporter_unit),
+            content=_as_received(data),
+            state=IntakeState.PROCESSED,
+            processed_at=incident.received_at,
+        )
     log(
         incident,
         user,
@@ -287,6 +303,82 @@ def receive(
     )
     sync_obligations(incident, fresh=True)  # a new incident has none yet
     return incident, True
+
+
+def _link(intake: Intake | None, incident: Incident) -> None:
+    if intake is not None:
+        intake.incident, intake.state, intake.processed_at = incident, IntakeState.PROCESSED, timezone.now()
+        intake.save()
+
+
+def accept(user, content: dict, *, owner, client_uuid: uuid.UUID | None, channel: str) -> tuple[Intake, bool]:
+    """Store a report as received and queue it for the worker (asynchronous intake); the caller has checked it
+    with the API's rules. The same client id twice returns the first intake (also when two requests race:
+    the unique constraint decides)."""
+    from yingji.incidents.tasks import process_intake
+
+    if not can(user, "add", Intake):
+        raise PermissionDenied(_("Your role may not make this change."))
+    intake = Intake(
+        uuid=client_uuid or uuid.uuid4(),
+        owner=owner,
+        channel=channel,
+        caller_name=str(content.get("reporter_name") or "")[:60],
+        caller_phone=str(content.get("reporter_phone") or "")[:40],
+        caller_unit=str(content.get("reporter_unit") or "")[:200],
+        content=content,
+        created_by=user,
+    )
+    try:
+        with transaction.atomic():
+            # bulk_create: one INSERT without the save signals, and the change-log row written directly.
+            Intake.objects.bulk_create([intake])
+            changelog.record_created([intake])
+            process_intake.enqueue(intake.pk)  # committed with the intake, or not at all
+    except IntegrityError:
+        existing = Intake.objects.filter(uuid=intake.uuid).first()
+        if existing is None:
+            raise
+        if not in_scope(user, existing):
+            raise PermissionDenied(_("This id belongs to a record outside your organisation.")) from None
+        return existing, False
+    return intake, True
+
+
+def process_intake(intake_id: int, parse) -> str:
+    """The worker's half of asynchronous intake: a queued intake becomes an incident through `receive` (grading,
+    obligations, event log as for any report), or is rejected with the reason. `parse(content, user)` checks
+    the stored content again and returns the values `receive` takes; it raises ValidationError."""
+    with transaction.atomic():
+        intake = (
+            Intake.objects.select_for_update(of=("self",))
+            .select_related("owner__division", "created_by__organisation__division")
+            .filter(pk=intake_id)
+            .first()
+        )
+        if intake is None or intake.state != IntakeState.QUEUED:
+            return intake.state if intake is not None else "missing"
+        user = intake.created_by
+        with changelog_context(user):
+            try:
+                if user is None or not user.is_active:
+                    raise PermissionDenied(_("The account that sent this report is no longer active."))
+                with transaction.atomic():  # a refusal undoes everything but the rejection
+                    data = parse(intake.content, user)
+                    data.setdefault("received_at", intake.received_at)
+                    data.setdefault("owner", intake.owner)
+                    receive(user, data, channel=intake.channel, client_uuid=intake.uuid, intake=intake)
+            except ValidationError as exc:
+                _reject(intake, exc.message_dict if hasattr(exc, "error_dict") else {"detail": exc.messages})
+            except PermissionDenied as exc:
+                _reject(intake, {"detail": [str(exc)]})
+    return intake.state
+
+
+def _reject(intake: Intake, reason: dict) -> None:
+    intake.refresh_from_db()  # the rolled-back attempt may have changed the instance
+    intake.state, intake.processed_at, intake.reason = IntakeState.REJECTED, timezone.now(), reason
+    intake.save()
 
 
 def _as_received(data: dict) -> dict:

@@ -34,4 +34,5 @@ urlpatterns = [
 
 router = DefaultRouter()
 router.register("incidents", api.IncidentViewSet)
+router.register("intakes", api.IntakeViewSet)
 api_urlpatterns = [*router.urls, path("grading/", api.GradingView.as_view(), name="grading")]

@@ -12,7 +12,7 @@ from django.utils.translation import gettext as _
 from django.utils.translation import gettext_lazy
 from django.views.decorators.http import require_POST
 
-from yingji.core.generic import ObjectDetailView, ObjectEditView, ObjectListView
+from yingji.core.generic import ObjectDetailView, ObjectEditView, ObjectListView, error_text
 from yingji.core.models import Division, Organisation
 from yingji.core.scoping import can, scoped
 from yingji.core.tables import Column
@@ -227,13 +227,6 @@ class EventTypeListView(ObjectListView):
     ]
 
 
-def _error_text(source) -> str:
-    """The messages of a ValidationError, a PermissionDenied or a bound form's errors, as one line."""
-    if hasattr(source, "errors") and hasattr(source, "is_bound"):
-        return " ".join(str(e) for errors in source.errors.values() for e in errors)
-    return " ".join(getattr(source, "messages", [str(source)]))
-
-
 def _incident_for(request, pk) -> Incident:
     return get_object_or_404(scoped(Incident.objects.all(), request.user, "change"), pk=pk)
 
@@ -277,9 +270,9 @@ def complete_obligation(request, pk, obligation_pk):
             )
             messages.success(request, _("Recorded: %(report)s.") % {"report": obligation.get_kind_label()})
         except (ValidationError, PermissionDenied) as exc:
-            messages.error(request, _error_text(exc))
+            messages.error(request, error_text(exc))
     else:
-        messages.error(request, _error_text(form))
+        messages.error(request, error_text(form))
     return HttpResponseRedirect(incident.get_absolute_url() + "#obligations")
 
 
@@ -371,7 +364,7 @@ def submit_report(request, pk):
             )
             messages.success(request, _("Submitted to %(to)s.") % {"to": to})
         except (ValidationError, PermissionDenied) as exc:
-            messages.error(request, _error_text(exc))
+            messages.error(request, error_text(exc))
     return HttpResponseRedirect(report.get_absolute_url())
 
 
@@ -404,7 +397,7 @@ def advance(request, pk):
     except services.StaleVersion:
         messages.error(request, _("Someone else saved this incident in the meantime: reload and try again."))
     except (ValidationError, ValueError) as exc:
-        messages.error(request, _error_text(exc))
+        messages.error(request, error_text(exc))
     return HttpResponseRedirect(incident.get_absolute_url())
 
 
@@ -464,7 +457,7 @@ def merge(request, pk):
         services.merge(request.user, duplicate, into)
         messages.success(request, _("Merged into %(incident)s.") % {"incident": into})
     except (ValidationError, services.StaleVersion) as exc:
-        messages.error(request, _error_text(exc))
+        messages.error(request, error_text(exc))
         return HttpResponseRedirect(duplicate.get_absolute_url())
     return HttpResponseRedirect(into.get_absolute_url())
 
@@ -486,9 +479,9 @@ def add_task(request, pk):
             services.add_task(request.user, incident, **form.cleaned_data)
             messages.success(request, _("Task added."))
         except (ValidationError, PermissionDenied) as exc:
-            messages.error(request, _error_text(exc))
+            messages.error(request, error_text(exc))
     else:
-        messages.error(request, _error_text(form))
+        messages.error(request, error_text(form))
     return HttpResponseRedirect(incident.get_absolute_url() + "#tasks")
 
 
@@ -512,7 +505,7 @@ def add_rectification(request, pk):
         services.add_rectification(request.user, incident, **form.cleaned_data)
         messages.success(request, _("Rectification item added."))
     else:
-        messages.error(request, _error_text(form))
+        messages.error(request, error_text(form))
     return HttpResponseRedirect(incident.get_absolute_url() + "#rectification")
 
 

@@ -1,4 +1,8 @@
+from django.urls import path
+
+from yingji.search import api, views
+
 app_name = "search"
 
-urlpatterns: list = []
-api_urlpatterns: list = []
+urlpatterns = [path("", views.search_page, name="search")]
+api_urlpatterns = [path("search/", api.SearchView.as_view(), name="search")]
