@@ -53,8 +53,8 @@ INSTALLED_APPS = [
     "django_tasks_db",
     "yingji.core",
     "yingji.incidents",
-    "yingji.plans",
     "yingji.regulations",
+    "yingji.plans",
     "yingji.cases",
     "yingji.search",
 ]

@@ -101,3 +101,17 @@ def test_a_plan_created_through_the_api_gets_its_filing_body_and_deadline(api):
         format="json",
     )
     assert response.status_code == 400 and "owner" in response.json()
+
+
+def test_a_plan_and_the_regulation_it_rests_on_link_to_each_other(make_plan, login):
+    from tests.plans.conftest import org
+    from yingji.regulations.models import Regulation
+
+    law = Regulation.objects.create(
+        title="生产安全事故应急条例", kind="regulation", level="national", owner=org("梅州市应急管理局")
+    )
+    plan = make_plan("梅州市应急管理局", title="梅州市生产安全事故灾难应急预案", status="issued")
+    plan.regulations.add(law)
+    client = login("xingning_office")
+    assert "生产安全事故应急条例" in client.get(plan.get_absolute_url()).content.decode()
+    assert "梅州市生产安全事故灾难应急预案" in client.get(law.get_absolute_url()).content.decode()

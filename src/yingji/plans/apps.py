@@ -11,10 +11,11 @@ class PlansConfig(AppConfig):
     def ready(self):
         from yingji.core.navigation import MenuItem, register, register_object_panel
         from yingji.plans import search
-        from yingji.plans.views import incident_panel
+        from yingji.plans.views import incident_panel, regulation_panel
 
         search.register_plans()
         register_object_panel("incidents.Incident", "plans/_incident_panel.html", incident_panel)
+        register_object_panel("regulations.Regulation", "plans/_regulation_panel.html", regulation_panel)
         register(
             _("Plans"),
             MenuItem(_("Plans"), "plans:plan_list", "plans.Plan"),

@@ -34,6 +34,7 @@ class PlanForm(ScopedModelForm):
             "status",
             "high_risk",
             "last_evaluated_on",
+            "regulations",
             "summary",
         ]
         widgets = {
@@ -56,6 +57,11 @@ class VersionForm(forms.Form):
     )
     approved_by = forms.CharField(label=_("Approved by"), required=False, max_length=100)
     approved_on = forms.DateField(label=_("Approved on"), required=False, widget=DATE)
+
+
+class AttachmentForm(forms.Form):
+    file = forms.FileField(label=_("File (PDF, DOCX or text)"))
+    title = forms.CharField(label=_("Title"), required=False, max_length=200)
 
 
 class ReturnForm(forms.Form):

@@ -165,6 +165,9 @@ class Plan(OwnedModel):
         help_text=_("Hazardous chemicals, mines, smelting, urban rail, construction, crowded places."),
     )
     summary = models.TextField(_("summary"), blank=True)
+    regulations = models.ManyToManyField(
+        "regulations.Regulation", verbose_name=_("legal basis"), blank=True, related_name="plans"
+    )
 
     filing = models.CharField(_("filing"), max_length=12, choices=Filing.choices, default=Filing.NONE)
     filing_body = models.ForeignKey(
@@ -251,6 +254,26 @@ class PlanVersion(PlanPart):
 
     def __str__(self):
         return f"{self.plan} v{self.number}"
+
+
+class PlanAttachment(PlanPart):
+    """An annex, a flow chart, a contact table...: kept with the plan; its text is searchable."""
+
+    plan = models.ForeignKey(
+        Plan, verbose_name=_("plan"), on_delete=models.CASCADE, related_name="attachments"
+    )
+    title = models.CharField(_("title"), max_length=200)
+    file = models.FileField(_("file"), upload_to="plans/%Y/%m/")
+    file_name = models.CharField(_("file name"), max_length=200)
+    text = models.TextField(_("extracted text"), blank=True, editable=False)
+
+    class Meta:
+        ordering = ["plan", "pk"]
+        verbose_name = _("plan attachment")
+        verbose_name_plural = _("plan attachments")
+
+    def __str__(self):
+        return self.title
 
 
 class FilingStep(PlanPart):

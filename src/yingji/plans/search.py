@@ -8,7 +8,7 @@ from yingji.plans.models import Plan
 def entry(plan: Plan):
     from yingji.search.registry import Entry
 
-    texts = [plan.summary, *(v.text for v in plan.versions.all())]
+    texts = [plan.summary, *(v.text for v in plan.versions.all()), *(a.text for a in plan.attachments.all())]
     return Entry(
         title=plan.title,
         text="\n".join(t for t in texts if t),
@@ -29,5 +29,5 @@ def register_plans() -> None:
         kind="plan",
         label=_("Plans"),
         entry=entry,
-        queryset=lambda: Plan.objects.select_related("owner").prefetch_related("versions"),
+        queryset=lambda: Plan.objects.select_related("owner").prefetch_related("versions", "attachments"),
     )

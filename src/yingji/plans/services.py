@@ -24,6 +24,7 @@ from yingji.plans.models import (
     Kind,
     Level,
     Plan,
+    PlanAttachment,
     PlanVersion,
     ResponseLevel,
     Review,
@@ -264,12 +265,8 @@ def extract_text(name: str, data: bytes) -> str:
     return data.decode("utf-8", errors="replace")
 
 
-@transaction.atomic
-def add_version(
-    user, plan: Plan, upload, *, changes: str = "", approved_by: str = "", approved_on=None
-) -> PlanVersion:
-    if not in_scope(user, plan, "change"):
-        raise PermissionDenied(_("This plan is outside your organisation."))
+def _read(upload) -> str:
+    """The text of an uploaded plan file, after checking its type and size."""
     suffix = Path(upload.name).suffix.lower()
     if suffix not in PLAN_FILE_TYPES:
         raise ValidationError(
@@ -280,14 +277,27 @@ def add_version(
         )
     if upload.size > PLAN_FILE_MAX_BYTES:
         raise ValidationError({"file": _("The file is larger than 50 MB.")})
-    data = upload.read()
     try:
-        text = extract_text(upload.name, data)
+        text = extract_text(upload.name, upload.read())
     except Exception as exc:  # noqa: BLE001  (a broken file is the user's error, not ours)
         raise ValidationError({"file": _("The file cannot be read: %(error)s") % {"error": exc}}) from exc
     upload.seek(0)
+    return text
+
+
+def _changeable(user, plan: Plan) -> None:
+    if not in_scope(user, plan, "change"):
+        raise PermissionDenied(_("This plan is outside your organisation."))
+
+
+@transaction.atomic
+def add_version(
+    user, plan: Plan, upload, *, changes: str = "", approved_by: str = "", approved_on=None
+) -> PlanVersion:
+    _changeable(user, plan)
+    text = _read(upload)
     number = (plan.versions.order_by("-number").values_list("number", flat=True).first() or 0) + 1
-    version = PlanVersion(
+    version = PlanVersion.objects.create(
         plan=plan,
         number=number,
         file=upload,
@@ -298,9 +308,24 @@ def add_version(
         text=text,
         created_by=user,
     )
-    version.save()
     reindex(plan)
     return version
+
+
+@transaction.atomic
+def add_attachment(user, plan: Plan, upload, title: str = "") -> PlanAttachment:
+    _changeable(user, plan)
+    text = _read(upload)
+    attachment = PlanAttachment.objects.create(
+        plan=plan,
+        title=(title or Path(upload.name).stem)[:200],
+        file=upload,
+        file_name=upload.name[:200],
+        text=text,
+        created_by=user,
+    )
+    reindex(plan)
+    return attachment
 
 
 def reindex(plan: Plan) -> None:

@@ -20,7 +20,15 @@ from yingji.core.services import save_scoped
 from yingji.core.tables import Column
 from yingji.incidents.models import Incident
 from yingji.plans import coverage, filters, forms, imports, services
-from yingji.plans.models import CalendarDay, Plan, PlanVersion, RequiredPlan, ResponseLevel, ReviewCycle
+from yingji.plans.models import (
+    CalendarDay,
+    Plan,
+    PlanAttachment,
+    PlanVersion,
+    RequiredPlan,
+    ResponseLevel,
+    ReviewCycle,
+)
 
 PLAN_COLUMNS = [
     Column("title", gettext_lazy("Title"), link=True),
@@ -75,6 +83,9 @@ class PlanDetailView(ObjectDetailView):
             editable=editable,
             may_file=plan.filing == Plan.Filing.SUBMITTED and services.may_file(user, plan),
             versions=plan.versions.all(),
+            attachments=plan.attachments.all(),
+            regulations=plan.regulations.all(),
+            attachment_form=forms.AttachmentForm(),
             steps=plan.filing_steps.select_related("by"),
             drills=plan.drills.all(),
             reviews=plan.reviews.all(),
@@ -169,9 +180,32 @@ def upload_version(request, pk):
 
 
 @login_required
+@require_POST
+def upload_attachment(request, pk):
+    plan = _plan_for(request, pk)
+    form = forms.AttachmentForm(request.POST, request.FILES)
+    if not form.is_valid():
+        messages.error(request, error_text(form))
+        return HttpResponseRedirect(plan.get_absolute_url())
+    data = form.cleaned_data
+    return _run(
+        request,
+        plan,
+        lambda: services.add_attachment(request.user, plan, data["file"], data["title"]),
+        _("Attachment saved."),
+    )
+
+
+@login_required
 def version_file(request, pk):
     version = get_object_or_404(scoped(PlanVersion.objects.all(), request.user), pk=pk)
     return FileResponse(version.file.open("rb"), as_attachment=True, filename=version.file_name)
+
+
+@login_required
+def attachment_file(request, pk):
+    attachment = get_object_or_404(scoped(PlanAttachment.objects.all(), request.user), pk=pk)
+    return FileResponse(attachment.file.open("rb"), as_attachment=True, filename=attachment.file_name)
 
 
 def _add_part(request, pk, form_class, service, success, **form_kwargs):
@@ -252,6 +286,12 @@ def incident_panel(request, incident):
         "may_activate": in_scope(request.user, incident, "change"),
         "incident": incident,
     }
+
+
+def regulation_panel(request, regulation):
+    """On a regulation's page: the plans that rest on it."""
+    plans = scoped(regulation.plans.select_related("owner"), request.user)
+    return {"plans": plans} if plans.exists() else None
 
 
 @login_required
