@@ -63,6 +63,7 @@ class ModelViewMixin(LoginRequiredMixin):
             can_delete=can(user, "delete", self.model),
             list_url=model_url(user, "view", self.model, "list"),
             add_url=model_url(user, "add", self.model, "add"),
+            import_url=model_url(user, "add", self.model, "import"),
         )
         return context
 

@@ -33,6 +33,7 @@ urlpatterns = [
         edit_view=views.ContactEditView,
         delete_view=views.ContactDeleteView,
     ),
+    path("contacts/import/", views.ContactImportView.as_view(), name="contact_import"),
     *crud_urls(
         "users",
         User,

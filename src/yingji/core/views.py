@@ -9,6 +9,7 @@ from rest_framework.authtoken.models import Token
 
 from yingji.core import filters, forms
 from yingji.core.generic import ObjectDeleteView, ObjectDetailView, ObjectEditView, ObjectListView
+from yingji.core.importing import ImportSpec, ImportView
 from yingji.core.models import (
     AuthEvent,
     Contact,
@@ -208,6 +209,24 @@ class ContactListView(ObjectListView):
     filterset_class = filters.ContactFilterSet
     columns = CONTACT_COLUMNS
     hidden_filters = ("owner",)
+
+
+class ContactImportView(ImportView):
+    spec = ImportSpec(
+        model=Contact,
+        form_class=forms.ContactForm,
+        columns=["owner", "name", "post", "mobile", "office_phone", "email", "is_primary"],
+        key=("owner", "name"),
+        example=[
+            "梅州市水利局",
+            "王小明",
+            "值班员",
+            "13700000000",
+            "0753-2000000",
+            "wang@example.gov.cn",
+            "否",
+        ],
+    )
 
 
 class ContactDetailView(ObjectDetailView):

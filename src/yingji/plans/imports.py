@@ -3,14 +3,13 @@
 import csv
 import datetime
 import io
-from dataclasses import dataclass, field
 
 from django.core.exceptions import PermissionDenied, ValidationError
 from django.db import transaction
 from django.http import HttpResponse
 from django.utils.translation import gettext as _
-from openpyxl import load_workbook
 
+from yingji.core.importing import Report, TableError, read_table
 from yingji.core.models import Organisation
 from yingji.core.scoping import scoped
 from yingji.core.services import validate
@@ -48,20 +47,6 @@ EXAMPLE = [
 ]
 
 
-@dataclass
-class Report:
-    errors: list[tuple[int, str, str]] = field(default_factory=list)  # (row, column, reason)
-    saved: int = 0
-    updated: int = 0
-
-    @property
-    def ok(self) -> bool:
-        return not self.errors
-
-    def add(self, row: int, column: str, reason) -> None:
-        self.errors.append((row, column, str(reason)))
-
-
 def template_response() -> HttpResponse:
     buffer = io.StringIO()
     buffer.write("\ufeff")
@@ -73,22 +58,6 @@ def template_response() -> HttpResponse:
     return response
 
 
-def read_rows(upload) -> list[dict[str, str]]:
-    data = upload.read()
-    if upload.name.lower().endswith(".xlsx"):
-        sheet = load_workbook(io.BytesIO(data), read_only=True, data_only=True).active
-        values = [
-            ["" if v is None else str(v).strip() for v in row] for row in sheet.iter_rows(values_only=True)
-        ]
-        header, body = (values[0], values[1:]) if values else ([], [])
-    else:
-        text = data.decode("utf-8-sig")
-        reader = list(csv.reader(io.StringIO(text)))
-        header, body = (reader[0], reader[1:]) if reader else ([], [])
-    header = [h.strip() for h in header]
-    return [dict(zip(header, row, strict=False)) for row in body if any(c.strip() for c in row)]
-
-
 def _date(value: str) -> datetime.date | None:
     value = value.strip()[:10]
     return datetime.date.fromisoformat(value) if value else None
@@ -97,9 +66,9 @@ def _date(value: str) -> datetime.date | None:
 def import_plans(user, table, files) -> Report:
     report = Report()
     try:
-        rows = read_rows(table)
-    except (UnicodeDecodeError, ValueError, OSError) as exc:
-        report.add(0, "", _("The list cannot be read as CSV (UTF-8) or XLSX: %(error)s") % {"error": exc})
+        rows = read_table(table)
+    except TableError as exc:
+        report.add(0, "", exc)
         return report
     missing = [c for c in REQUIRED_COLUMNS if rows and c not in rows[0]]
     if not rows or missing:
@@ -138,12 +107,12 @@ def import_plans(user, table, files) -> Report:
                 if plan.pk:
                     report.updated += 1
                 else:
-                    report.saved += 1
+                    report.created += 1
                 services.save_plan(user, plan)
                 if upload is not None:
                     services.add_version(user, plan, upload, changes=_("Imported."))
     except (ValidationError, PermissionDenied) as exc:
-        report.saved = report.updated = 0
+        report.created = report.updated = 0
         report.add(0, "", " ".join(getattr(exc, "messages", [str(exc)])))
     return report
 

@@ -327,7 +327,7 @@ def import_view(request):
             request.user, form.cleaned_data["table"], request.FILES.getlist("files")
         )
         if report.ok:
-            messages.success(request, _("%(n)s plans imported.") % {"n": report.saved})
+            messages.success(request, _("%(n)s plans imported.") % {"n": report.created + report.updated})
             return HttpResponseRedirect(reverse("plans:plan_list"))
     return render(request, "plans/import.html", {"title": _("Import plans"), "form": form, "report": report})
 
