@@ -88,19 +88,29 @@ def test_the_api_lists_plans_in_reach_with_their_response_levels(make_plan, api)
 
 
 def test_a_plan_created_through_the_api_gets_its_filing_body_and_deadline(api):
-    response = api("meixian_office").post(
+    from tests.plans.conftest import org
+
+    client = api("meixian_office")
+    payload = {"title": "梅县地灾预案", "kind": "special", "category": "natural", "status": "issued"}
+    response = client.post(
+        "/api/v1/plans/", {**payload, "owner": org("梅州市梅县区自然资源局").pk}, format="json"
+    )
+    assert response.status_code == 400 and "issued_on" in response.json()
+    response = client.post(
         "/api/v1/plans/",
-        {
-            "title": "梅县地灾预案",
-            "kind": "special",
-            "category": "natural",
-            "owner": None,
-            "status": "issued",
-            "issued_on": "2026-11-02",
-        },
+        {**payload, "owner": org("梅州市梅县区自然资源局").pk, "issued_on": "2026-09-15"},
         format="json",
     )
-    assert response.status_code == 400 and "owner" in response.json()
+    assert response.status_code == 201, response.json()
+    body = response.json()
+    assert body["filing_body"] == org("梅州市自然资源局").pk and body["filing_due"] == "2026-10-19"
+    assert body["level"] == "county"
+    other = client.post(
+        "/api/v1/plans/",
+        {**payload, "owner": org("兴宁市水利局").pk, "issued_on": "2026-09-15"},
+        format="json",
+    )
+    assert other.status_code == 400 and "owner" in other.json()
 
 
 def test_a_plan_and_the_regulation_it_rests_on_link_to_each_other(make_plan, login):

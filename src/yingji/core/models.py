@@ -56,6 +56,20 @@ class TimestampedModel(models.Model):
         abstract = True
 
 
+class ReferenceData(TimestampedModel):
+    """Platform-wide tables (catalogues, calendars, cycles) every user reads and administrators edit."""
+
+    owner_lookup = None
+    permission_family = "reference"
+
+    @staticmethod
+    def scope_q(user):
+        return models.Q()
+
+    class Meta:
+        abstract = True
+
+
 class OwnedModel(TimestampedModel):
     """Base of every record that belongs to an organisation (and through it to a division)."""
 

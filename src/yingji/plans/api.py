@@ -63,6 +63,12 @@ class PlanSerializer(ScopedSerializer):
         ]
         extra_kwargs = {"level": {"required": False}}
 
+    def validate(self, attrs):
+        owner = attrs.get("owner") or getattr(self.instance, "owner", None)
+        if not attrs.get("level") and not getattr(self.instance, "level", "") and owner is not None:
+            attrs["level"] = services.default_level(owner)  # left out, it follows the owner
+        return super().validate(attrs)
+
 
 class PlanViewSet(ScopedModelViewSet):
     """Plans. Filing, drills and reviews go through their own steps on the plan's page."""

@@ -7,7 +7,7 @@ from django.urls import reverse
 from django.utils import timezone
 from django.utils.translation import gettext_lazy as _
 
-from yingji.core.models import OwnedModel, TimestampedModel
+from yingji.core.models import OwnedModel, ReferenceData, TimestampedModel
 from yingji.core.scoping import reach_q
 
 
@@ -39,20 +39,6 @@ class Level(models.TextChoices):
     TOWN = "town", _("Town / street")
     COMMUNITY = "community", _("Village / community")
     UNIT = "unit", _("Unit")
-
-
-class ReferenceData(TimestampedModel):
-    """Platform-wide tables every user reads and administrators edit."""
-
-    owner_lookup = None
-    permission_family = "reference"
-
-    @staticmethod
-    def scope_q(user):
-        return models.Q()
-
-    class Meta:
-        abstract = True
 
 
 class RequiredPlan(ReferenceData):

@@ -123,6 +123,13 @@ def filing_target(plan: Plan) -> tuple[Organisation | None, str]:
     return None, BODY_NAMES[route.body]
 
 
+def default_level(owner: Organisation) -> str:
+    """A plan's level when none is given: the owner's division's, or "unit" for enterprises and schools."""
+    if owner.kind in UNIT_KINDS:
+        return Level.UNIT
+    return DIVISION_TO_PLAN_LEVEL.get(owner.division.level, Level.UNIT)
+
+
 def refresh(
     plan: Plan, calendar: rules.Calendar | None = None, cycles: list[rules.Cycle] | None = None
 ) -> Plan:
@@ -130,11 +137,7 @@ def refresh(
 
     `calendar` and `cycles` default to the stored tables (a bulk caller reads them once)."""
     if not plan.level and plan.owner_id:
-        plan.level = (
-            Level.UNIT
-            if plan.owner.kind in UNIT_KINDS
-            else DIVISION_TO_PLAN_LEVEL.get(plan.owner.division.level, Level.UNIT)
-        )
+        plan.level = default_level(plan.owner)
     if plan.owner_id and plan.kind:
         plan.filing_body, plan.filing_body_name = filing_target(plan)
     plan.filing_due = (
