@@ -161,3 +161,13 @@ def test_the_filing_body_sees_a_draft_it_must_file(make_plan):
     assert scoped(Plan.objects.filter(pk=plan.pk), user("dept_water")).exists()
     assert not scoped(Plan.objects.filter(pk=plan.pk), user("dept_water"), "change").exists()
     assert org("梅州市水利局") == plan.filing_body
+
+
+def test_a_filing_step_lands_in_the_change_log_of_the_plans_county(make_plan, plan_file):
+    from yingji.core.models import ObjectChange
+
+    plan = make_plan("梅州市梅县区水利局", status="issued")
+    services.add_version(user("meixian_office"), plan, plan_file())
+    services.submit(user("meixian_office"), plan)
+    step = ObjectChange.objects.filter(content_type__model="filingstep").latest("pk")
+    assert step.division_path == plan.owner.division.path and step.organisation_path == plan.owner.path

@@ -49,7 +49,9 @@ def _owner_paths(instance) -> tuple[str, str]:
     if isinstance(instance, Division):
         return instance.path, ""
     lookup = getattr(type(instance), "owner_lookup", "owner")
-    org = instance if lookup == "" else getattr(instance, lookup, None) if lookup else None
+    org = instance if lookup is not None else None
+    for name in lookup.split("__") if lookup else []:  # "plan__owner": through the record it belongs to
+        org = getattr(org, name, None)
     if not isinstance(org, Organisation):
         return "", ""
     return org.division.path, org.path
