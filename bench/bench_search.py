@@ -385,6 +385,7 @@ def measure() -> dict:
     load_demo()
     result = {"build": build(Corpus())}
     user = User.objects.select_related("organisation__division").get(username=USER)
+    result["loadavg_at_queries"] = [round(x, 2) for x in os.getloadavg()]
 
     per_query, by_length = {}, {}
     for length, queries in QUERIES.items():
@@ -438,12 +439,14 @@ def main() -> int:
 
     from run import RESULTS, print_summary
 
-    started = time.monotonic()
+    started, before = time.monotonic(), [round(x, 2) for x in os.getloadavg()]
     result = run(None)
     record = {
         "benchmark": "search",
         "timestamp": datetime.datetime.now(datetime.UTC).isoformat(timespec="seconds"),
         "seconds": round(time.monotonic() - started, 1),
+        "loadavg_before": before,
+        "loadavg_after": [round(x, 2) for x in os.getloadavg()],
         **result,
     }
     RESULTS.mkdir(exist_ok=True)

@@ -2,9 +2,9 @@
 
 Sets up a production server of its own on a fresh PostgreSQL database with the demo data, runs the benchmarks
 against it, writes bench/results/<name>.json and prints a summary; the server stops and the database is dropped
-at the end, also on failure or Ctrl+C. Some benchmarks make databases of their own beside it: million (PostgreSQL),
-search (a SQLite file and a PostgreSQL database; `.venv/bin/python bench/bench_search.py` also runs alone, without
-the server). See bench/README.md.
+at the end, also on failure or Ctrl+C. Some benchmarks make databases of their own beside it: million and ledger
+(PostgreSQL), search (a SQLite file and a PostgreSQL database; `.venv/bin/python bench/bench_search.py` also runs alone, without
+the server), nearest (the same; `.venv/bin/python bench/bench_nearest.py` runs alone too). See bench/README.md.
 """
 
 import contextlib

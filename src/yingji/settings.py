@@ -56,6 +56,9 @@ INSTALLED_APPS = [
     "yingji.regulations",
     "yingji.plans",
     "yingji.cases",
+    "yingji.resources",
+    "yingji.materials",
+    "yingji.duty",
     "yingji.search",
 ]
 

@@ -8,9 +8,12 @@ from yingji.core import api as core_api
 from yingji.core import health
 from yingji.core import urls as core_urls
 from yingji.core import views as core_views
+from yingji.duty import urls as duty_urls
 from yingji.incidents import urls as incident_urls
+from yingji.materials import urls as material_urls
 from yingji.plans import urls as plan_urls
 from yingji.regulations import urls as regulation_urls
+from yingji.resources import urls as resource_urls
 from yingji.search import urls as search_urls
 
 api_v1 = [
@@ -20,6 +23,9 @@ api_v1 = [
     *plan_urls.api_urlpatterns,
     *regulation_urls.api_urlpatterns,
     *case_urls.api_urlpatterns,
+    *material_urls.api_urlpatterns,
+    *duty_urls.api_urlpatterns,
+    *resource_urls.api_urlpatterns,
     *search_urls.api_urlpatterns,
 ]
 
@@ -34,6 +40,9 @@ urlpatterns = [
     path("plans/", include(plan_urls, namespace="plans")),
     path("regulations/", include(regulation_urls, namespace="regulations")),
     path("cases/", include(case_urls, namespace="cases")),
+    path("materials/", include(material_urls, namespace="materials")),
+    path("duty/", include(duty_urls, namespace="duty")),
+    path("resources/", include(resource_urls, namespace="resources")),
     path("search/", include(search_urls, namespace="search")),
     path("api/v1/", include((api_v1, "api"), namespace="api")),
     path("api/schema/", SpectacularAPIView.as_view(), name="api-schema"),

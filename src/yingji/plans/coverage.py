@@ -159,15 +159,15 @@ def compare(city_plan: Plan, county_plan: Plan) -> list[str]:
     for level in sorted(set(city) | set(county)):
         name = ResponseLevel(level=level).get_level_display()
         if level not in county:
-            problems.append(_("Level %(level)s is missing.") % {"level": name})
+            problems.append(_("%(level)s is missing.") % {"level": name})
             continue
         if level not in city:
-            problems.append(_("Level %(level)s does not exist in the city plan.") % {"level": name})
+            problems.append(_("%(level)s does not exist in the city plan.") % {"level": name})
             continue
         a, b = city[level], county[level]
         if a.trigger_incident_level != b.trigger_incident_level:
             problems.append(
-                _("Level %(level)s starts from incident level %(county)s, the city's from %(city)s.")
+                _("%(level)s starts from incident level %(county)s, the city's from %(city)s.")
                 % {
                     "level": name,
                     "county": b.trigger_incident_level or "-",
@@ -176,7 +176,7 @@ def compare(city_plan: Plan, county_plan: Plan) -> list[str]:
             )
         if (a.lead.kind, _sector(a.lead)) != (b.lead.kind, _sector(b.lead)):
             problems.append(
-                _("Level %(level)s is led by %(county)s; the city plan has %(city)s lead it.")
+                _("%(level)s is led by %(county)s; the city plan has %(city)s lead it.")
                 % {"level": name, "county": b.lead, "city": a.lead}
             )
     return problems

@@ -9,6 +9,7 @@ from django.utils.translation import gettext_lazy as _
 
 from yingji.core.models import OwnedModel, ReferenceData, TimestampedModel
 from yingji.core.scoping import reach_q
+from yingji.incidents.models import RESPONSE_LEVEL_CHOICES
 
 
 class Category(models.TextChoices):
@@ -334,9 +335,7 @@ class ResponseLevel(PlanPart):
     plan = models.ForeignKey(
         Plan, verbose_name=_("plan"), on_delete=models.CASCADE, related_name="response_levels"
     )
-    level = models.PositiveSmallIntegerField(
-        _("response level"), validators=[MinValueValidator(1), MaxValueValidator(4)]
-    )
+    level = models.PositiveSmallIntegerField(_("response level"), choices=RESPONSE_LEVEL_CHOICES)
     trigger_incident_level = models.PositiveSmallIntegerField(
         _("triggered from incident level"),
         null=True,
@@ -358,9 +357,6 @@ class ResponseLevel(PlanPart):
 
     def __str__(self):
         return f"{self.plan} {self.get_level_display()}"
-
-    def get_level_display(self) -> str:
-        return ["", "I", "II", "III", "IV"][self.level] if self.level in (1, 2, 3, 4) else ""
 
 
 class UnitDuty(PlanPart):
@@ -396,7 +392,7 @@ class Activation(PlanPart):
     incident = models.ForeignKey(
         "incidents.Incident", verbose_name=_("incident"), on_delete=models.CASCADE, related_name="activations"
     )
-    level = models.PositiveSmallIntegerField(_("response level"))
+    level = models.PositiveSmallIntegerField(_("response level"), choices=RESPONSE_LEVEL_CHOICES)
     at = models.DateTimeField(_("at"))
     by = models.ForeignKey(
         settings.AUTH_USER_MODEL, verbose_name=_("by"), on_delete=models.PROTECT, related_name="+"

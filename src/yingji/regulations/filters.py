@@ -29,7 +29,6 @@ class RegulationFilterSet(SearchFilterSet):
             return super().search(queryset, name, value)
         # Evaluated here: the index's SQL names its tables, so it cannot be a subquery. A library holds
         # hundreds of documents, not millions.
-        in_text = backends.match(
-            SearchEntry.objects.filter(kind=KIND), terms, connection.vendor, ranked=False
-        ).values_list("object_id", flat=True)
-        return super().search(queryset, name, value) | queryset.filter(pk__in=[int(pk) for pk in in_text])
+        found = backends.match(SearchEntry.objects.filter(kind=KIND), terms, connection.vendor)
+        in_text = [int(pk) for pk in found.values_list("object_id", flat=True)]
+        return super().search(queryset, name, value) | queryset.filter(pk__in=in_text)

@@ -17,7 +17,9 @@ class HitSerializer(serializers.Serializer):
     date = serializers.DateField(source="entry.date", allow_null=True)
     level = serializers.CharField(source="entry.level")
     event_types = serializers.ListField(child=serializers.CharField(), source="entry.event_type_codes")
-    score = serializers.FloatField()
+    score = serializers.FloatField(
+        allow_null=True, help_text="Relevance (higher is better); null past the ranked."
+    )
     title_html = serializers.CharField(help_text="The title, HTML-escaped, with matches in <mark>.")
     snippet_html = serializers.CharField(
         help_text="A piece of the text, HTML-escaped, with matches in <mark>."

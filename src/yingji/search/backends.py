@@ -16,6 +16,10 @@ search_searchentry on SQLite (SQLite drops a table's triggers when Django remake
 `install(schema_editor)` again.
 """
 
+import json
+
+from django.db import connections, transaction
+
 from yingji.search.tokenizer import Term
 
 # Weight of the title against the text in bm25 (SQLite); PostgreSQL's ts_rank weighs A (title) 1.0, D 0.1.
@@ -52,19 +56,28 @@ SQLITE_UNINSTALL = [
 
 POSTGRES_INSTALL = [
     "ALTER TABLE search_searchentry ADD COLUMN IF NOT EXISTS tsv tsvector",
+    "ALTER TABLE search_searchentry ADD COLUMN IF NOT EXISTS title_tsv tsvector",
     """CREATE OR REPLACE FUNCTION search_entry_tsv() RETURNS trigger LANGUAGE plpgsql AS $$
     BEGIN
         NEW.tsv := setweight(to_tsvector('simple'::regconfig, NEW.title_tokens), 'A')
                 || setweight(to_tsvector('simple'::regconfig, NEW.tokens), 'D');
+        NEW.title_tsv := to_tsvector('simple'::regconfig, NEW.title_tokens);
         RETURN NEW;
     END $$""",
     "DROP TRIGGER IF EXISTS search_entry_tsv ON search_searchentry",
     """CREATE TRIGGER search_entry_tsv BEFORE INSERT OR UPDATE OF title_tokens, tokens ON search_searchentry
         FOR EACH ROW EXECUTE FUNCTION search_entry_tsv()""",
-    "UPDATE search_searchentry SET tokens = tokens WHERE tsv IS NULL",
+    "UPDATE search_searchentry SET tokens = tokens WHERE tsv IS NULL OR title_tsv IS NULL",
     "CREATE INDEX IF NOT EXISTS search_entry_tsv_gin ON search_searchentry USING gin (tsv)",
+    "CREATE INDEX IF NOT EXISTS search_entry_title_tsv_gin ON search_searchentry USING gin (title_tsv)",
+    # Keep the rows small (title, link, filters) and every long value (text, tokens, tsv) out of line: the
+    # bitmap scans below then read a few MB of rows, not the texts.
+    "ALTER TABLE search_searchentry SET (toast_tuple_target = 128)",
 ]
 POSTGRES_UNINSTALL = [
+    "ALTER TABLE search_searchentry RESET (toast_tuple_target)",
+    "DROP INDEX IF EXISTS search_entry_title_tsv_gin",
+    "ALTER TABLE search_searchentry DROP COLUMN IF EXISTS title_tsv",
     "DROP INDEX IF EXISTS search_entry_tsv_gin",
     "DROP TRIGGER IF EXISTS search_entry_tsv ON search_searchentry",
     "DROP FUNCTION IF EXISTS search_entry_tsv()",
@@ -115,33 +128,25 @@ def _like_pattern(terms: list[Term]) -> str:
     return f"% {body}%" if terms[-1].prefix else f"% {body} %"
 
 
-def _tsquery(terms: list[Term], weight: str = "") -> str:
-    return " & ".join(
-        f"{t.text}:*{weight}" if t.prefix else f"{t.text}:{weight}" if weight else t.text for t in terms
-    )
+def _tsquery(terms: list[Term]) -> str:
+    return " & ".join(f"{t.text}:*" if t.prefix else t.text for t in terms)
 
 
 # `extra()` below: the only ORM way to join the FTS5 table and call bm25() beside the model's own filters. The SQL
-# text is constant; the query's terms are always passed as parameters.
-def match(queryset, terms: list[Term], vendor: str, *, ranked: bool = True, title_only: bool = False):
-    """`queryset` (of SearchEntry) narrowed to entries holding the phrase (in the title only, if so asked), with
-    `score` (higher is better) when ranked.
-
-    The SQL added names search_searchentry: evaluate the result, do not use it as a subquery (Django renames
-    the table there)."""
+# text is constant; the query's terms are always passed as parameters. The SQL added names search_searchentry:
+# these querysets are evaluated here, never used as subqueries (Django renames the table there).
+def match(queryset, terms: list[Term], vendor: str, *, title_only: bool = False):
+    """`queryset` (of SearchEntry) narrowed to entries holding the phrase (in the title only, if so asked)."""
     if vendor == "sqlite":
-        queryset = queryset.extra(  # noqa: S610
+        return queryset.extra(  # noqa: S610
             tables=["search_fts"],
             where=["search_fts.rowid = search_searchentry.id", "search_fts MATCH %s"],
             params=[_fts5_phrase(terms, title_only)],
         )
-        if ranked:
-            # bm25() is lower for better matches.
-            queryset = queryset.extra(select={"score": f"-bm25(search_fts, {TITLE_WEIGHT}, 1.0)"})  # noqa: S610
-        return queryset
     if vendor == "postgresql":
-        where = ["search_searchentry.tsv @@ to_tsquery('simple'::regconfig, %s)"]
-        params = [_tsquery(terms, "A" if title_only else "")]
+        column = "title_tsv" if title_only else "tsv"
+        where = [f"search_searchentry.{column} @@ to_tsquery('simple'::regconfig, %s)"]
+        params = [_tsquery(terms)]
         if len(terms) > 1:
             if title_only:
                 where.append("search_searchentry.title_tokens LIKE %s")
@@ -149,37 +154,108 @@ def match(queryset, terms: list[Term], vendor: str, *, ranked: bool = True, titl
             else:
                 where.append("(search_searchentry.tokens LIKE %s OR search_searchentry.title_tokens LIKE %s)")
                 params += [_like_pattern(terms)] * 2
-        queryset = queryset.extra(where=where, params=params)  # noqa: S610
-        if ranked:
-            queryset = queryset.extra(  # noqa: S610
-                select={"score": "ts_rank(search_searchentry.tsv, to_tsquery('simple'::regconfig, %s), 1)"},
-                select_params=[_tsquery(terms)],
-            )
-        return queryset
+        return queryset.extra(where=where, params=params)  # noqa: S610
     raise NotImplementedError(f"full-text search is not implemented for {vendor}")
 
 
-def from_id(queryset, vendor: str, lowest: int):
-    """A matched queryset narrowed to entries with id >= lowest (FTS5 skips the others in its index itself)."""
+def newest(queryset, terms: list[Term], vendor: str, limit: int, *, title_only: bool = False) -> list[int]:
+    """Ids of the entries of `queryset` holding the phrase, newest indexed first, at most `limit`.
+
+    SQLite: FTS5 walks the phrase's rowids backwards and the join stops at `limit`.
+    PostgreSQL: for a phrase the statistics say is in a large share of the entries (see below), the primary key
+    is walked backwards, each row checked, until `limit` are found. Otherwise the GIN index gives every entry
+    holding all the tokens without reading them (a bitmap scan, which the planner is made to take: it does not
+    count the reading of each row's tsvector from TOAST as costly and would often walk the key instead), the rows
+    are sorted by id, and only then, for a phrase of several tokens, the phrase is checked on their tokens one
+    after the other until `limit` are found.
+    """
     if vendor == "sqlite":
-        return queryset.extra(where=["search_fts.rowid >= %s"], params=[lowest])  # noqa: S610
-    return queryset.filter(pk__gte=lowest)
+        matched = match(queryset, terms, vendor, title_only=title_only)
+        return list(matched.extra(order_by=["-search_fts.rowid"]).values_list("pk", flat=True)[:limit])  # noqa: S610
+    if vendor != "postgresql":
+        raise NotImplementedError(f"full-text search is not implemented for {vendor}")
+    column = "title_tsv" if title_only else "tsv"
+    tsquery = _tsquery(terms)
+    candidates = queryset.extra(  # noqa: S610
+        where=[f"search_searchentry.{column} @@ to_tsquery('simple'::regconfig, %s)"], params=[tsquery]
+    ).order_by("-pk")
+    with transaction.atomic(using=queryset.db), connections[queryset.db].cursor() as cursor:
+        share, total = _share(cursor, column, tsquery)
+        # Walking the key reads about limit / share rows' tsvectors (~10 µs each); the bitmap fetches and sorts
+        # share × total rows (~0.7 µs each): the walk wins when share² × total > 14 × limit (share > 0.37 for
+        # 100,000 entries and a limit of 1,001).
+        common = share * share * total > 14 * limit
+        if len(terms) == 1 or common:
+            # One token: the index is exact. A common phrase: walking the newest rows finds enough soon.
+            if len(terms) > 1:
+                candidates = match(queryset, terms, vendor, title_only=title_only).order_by("-pk")
+            sql, params = candidates.values_list("pk", flat=True)[:limit].query.sql_with_params()
+        else:
+            pattern = _like_pattern(terms)
+            if title_only:
+                inner, inner_params = candidates.values("pk", "title_tokens").query.sql_with_params()
+                check, check_params = 'c."title_tokens" LIKE %s', [pattern]
+            else:
+                inner, inner_params = candidates.values(
+                    "pk", "tokens", "title_tokens"
+                ).query.sql_with_params()
+                check, check_params = '(c."tokens" LIKE %s OR c."title_tokens" LIKE %s)', [pattern, pattern]
+            # OFFSET 0 keeps the phrase check out of the scan: it runs on the sorted rows, up to the limit.
+            sql = f'SELECT c."pk" FROM ({inner} OFFSET 0) c WHERE {check} LIMIT %s'  # noqa: S608
+            params = (*inner_params, *check_params, limit)
+        cursor.execute(
+            "SELECT current_setting('enable_indexscan'), current_setting('enable_seqscan'), "
+            "set_config('enable_indexscan', %s, true), set_config('enable_seqscan', 'off', true)",
+            ["on" if common else "off"],
+        )
+        indexscan, seqscan = cursor.fetchone()[:2]
+        try:
+            cursor.execute(sql, params)
+            return [row[0] for row in cursor.fetchall()]
+        finally:
+            cursor.execute(
+                "SELECT set_config('enable_indexscan', %s, true), set_config('enable_seqscan', %s, true)",
+                [indexscan, seqscan],
+            )
 
 
-def among(queryset, vendor: str, ids: list[int]):
-    """A matched queryset narrowed to these entries. On SQLite the index walks the range of their rowids and
-    the list is checked on each match there (a rowid IN (…) given to FTS5 costs a seek per rowid, slower)."""
+def _share(cursor, column: str, tsquery: str) -> tuple[float, float]:
+    """The planner's estimate of the share of entries holding all the tokens (from the tsvector statistics),
+    and the number of entries."""
+    cursor.execute(
+        "EXPLAIN (FORMAT JSON) SELECT 1 FROM search_searchentry "  # noqa: S608  (column is one of two names)
+        f"WHERE {column} @@ to_tsquery('simple'::regconfig, %s)",
+        [tsquery],
+    )
+    plan = cursor.fetchone()[0]
+    plan = json.loads(plan) if isinstance(plan, str) else plan
+    cursor.execute("SELECT reltuples FROM pg_class WHERE relname = 'search_searchentry'")
+    total = cursor.fetchone()[0]
+    if not total or total <= 0:
+        return 0.0, 0.0
+    return plan[0]["Plan"]["Plan Rows"] / total, total
+
+
+def rank(terms: list[Term], vendor: str, ids: list[int]) -> list[tuple[int, float]]:
+    """(id, score) of these entries (all known to hold the phrase), best first: higher score, then later date."""
+    from yingji.search.models import SearchEntry
+
+    if not ids:
+        return []
+    order = ("-score", "-date", "-pk")
     if vendor == "sqlite":
+        # The rowids' range is walked in the FTS5 index, the list checked on each (FTS5 would seek per rowid).
         marks = ", ".join(["%s"] * len(ids))
-        return queryset.extra(  # noqa: S610
+        ranked = match(SearchEntry.objects.all(), terms, vendor).extra(  # noqa: S610
+            select={"score": f"-bm25(search_fts, {TITLE_WEIGHT}, 1.0)"},
             where=["search_fts.rowid BETWEEN %s AND %s", f"+search_fts.rowid IN ({marks})"],
             params=[min(ids), max(ids), *ids],
         )
-    return queryset.filter(pk__in=ids)
-
-
-def newest_first(queryset, vendor: str):
-    """A matched queryset in the index's order, newest entry first (FTS5 walks its rowids backwards itself)."""
-    if vendor == "sqlite":
-        return queryset.extra(order_by=["-search_fts.rowid"])  # noqa: S610
-    return queryset.order_by("-pk")
+    elif vendor == "postgresql":
+        ranked = SearchEntry.objects.filter(pk__in=ids).extra(  # noqa: S610
+            select={"score": "ts_rank(search_searchentry.tsv, to_tsquery('simple'::regconfig, %s), 1)"},
+            select_params=[_tsquery(terms)],
+        )
+    else:
+        raise NotImplementedError(f"full-text search is not implemented for {vendor}")
+    return list(ranked.order_by(*order).values_list("pk", "score"))

@@ -16,12 +16,12 @@ from yingji.search import backends, tokenizer
 from yingji.search.models import SearchEntry
 from yingji.search.registry import KINDS
 
-# Counting stops here: "1000+ results" costs the same as 1000, whatever the number of matches.
-COUNT_LIMIT = 1000
-# Beyond COUNT_LIMIT matches, the ranking also considers this many of the newest entries with the phrase in
-# their title (see search()).
+# Counting stops here: "500+ results" costs the same as 500, whatever the number of matches; nobody pages
+# through more, and on PostgreSQL each counted match of a long phrase is checked token by token.
+COUNT_LIMIT = 500
+# How many matches are ranked (the newest), and how many title matches join them when there are more.
+RANK_CANDIDATES = 200
 TITLE_CANDIDATES = 200
-EPOCH = datetime.date(1, 1, 1)
 SNIPPET_CHARS = 160
 MAX_QUERY_CHARS = 200
 
@@ -29,7 +29,7 @@ MAX_QUERY_CHARS = 200
 @dataclass
 class Hit:
     entry: SearchEntry
-    score: float
+    score: float | None  # None: beyond the ranked matches
     title_html: SafeString
     snippet_html: SafeString
     kind_label: str
@@ -44,13 +44,9 @@ class Results:
     query: str
     hits: list[Hit] = field(default_factory=list)
     count: int = 0  # at most COUNT_LIMIT
+    more: bool = False  # more matches than counted
     page: int = 1
     per_page: int = 20
-
-    @property
-    def more(self) -> bool:
-        """True when there are more matches than were counted."""
-        return self.count >= COUNT_LIMIT
 
     @property
     def pages(self) -> int:
@@ -109,10 +105,14 @@ def entries_for(
 def search(user, q: str, *, page: int = 1, per_page: int = 20, **filters) -> Results:
     """A page of ranked hits for `q` among what `user` may see, filtered.
 
-    Matches are first listed newest-indexed first, up to COUNT_LIMIT + 1 (that is the count). Up to that many,
-    all of them are ranked; beyond it, the ranking considers those newest COUNT_LIMIT matches and the newest
-    TITLE_CANDIDATES entries whose title holds the phrase: a word found in most of the library (应急) costs
-    the same as a rare one, and a document named after the words still comes first.
+    1. The matches, newest indexed first, up to COUNT_LIMIT + 1: that is the count ("more than 500").
+    2. The newest RANK_CANDIDATES of them are ranked; when there are more matches than that, so are the newest
+       TITLE_CANDIDATES with the phrase in their title, older ones included. The order of the results is the
+       ranked ones, best first, then the other matches, newest first.
+    3. The page's entries are read (with their text, for the snippets).
+
+    So a word found in most of the library (应急) costs what a rare one costs, and a document named after the
+    words comes first however old it is.
     """
     q = (q or "").strip()[:MAX_QUERY_CHARS]
     results = Results(query=q, page=max(1, page), per_page=per_page)
@@ -121,34 +121,29 @@ def search(user, q: str, *, page: int = 1, per_page: int = 20, **filters) -> Res
         return results
     vendor = connection.vendor
     base = entries_for(user, **filters)
-    matched = backends.match(base, terms, vendor, ranked=False)
-    ids = list(backends.newest_first(matched, vendor).values_list("pk", flat=True)[: COUNT_LIMIT + 1])
-    results.count = min(len(ids), COUNT_LIMIT)
+    ids = backends.newest(base, terms, vendor, COUNT_LIMIT + 1)
+    results.more = len(ids) > COUNT_LIMIT
+    ids = ids[:COUNT_LIMIT]
+    results.count = len(ids)
     offset = (results.page - 1) * per_page
     if offset >= results.count:
         return results
-    ranked = backends.match(base, terms, vendor).defer("tokens", "title_tokens")
-    order = ("-score", "-date", "-pk")
-    wanted = offset + per_page
-    if len(ids) <= COUNT_LIMIT:
-        page_entries = list(backends.from_id(ranked, vendor, ids[-1]).order_by(*order)[offset:wanted])
-    else:
-        newest = list(backends.from_id(ranked, vendor, ids[COUNT_LIMIT - 1]).order_by(*order)[:wanted])
-        in_titles = backends.match(base, terms, vendor, ranked=False, title_only=True)
-        titled = [
-            pk
-            for pk in backends.newest_first(in_titles, vendor).values_list("pk", flat=True)[:TITLE_CANDIDATES]
-            if pk < ids[COUNT_LIMIT - 1]
-        ]
-        older = list(backends.among(ranked, vendor, titled).order_by(*order)[:wanted]) if titled else []
-        merged = sorted(newest + older, key=lambda e: (-e.score, -(e.date or EPOCH).toordinal(), -e.pk))
-        page_entries = merged[offset:wanted]
+    pool = ids[:RANK_CANDIDATES]
+    if len(ids) > RANK_CANDIDATES:
+        in_pool = set(pool)
+        titled = backends.newest(base, terms, vendor, TITLE_CANDIDATES, title_only=True)
+        pool += [pk for pk in titled if pk not in in_pool]
+    scores = dict(backends.rank(terms, vendor, pool))
+    order = list(scores) + [pk for pk in ids if pk not in scores]
+    page_ids = order[offset : offset + per_page]
+    entries = SearchEntry.objects.defer("tokens", "title_tokens").in_bulk(page_ids)
     pattern = tokenizer.highlighter(q)
-    for entry in page_entries:
+    for pk in page_ids:
+        entry = entries[pk]
         results.hits.append(
             Hit(
                 entry=entry,
-                score=entry.score,
+                score=scores.get(pk),
                 title_html=highlight(entry.title, pattern),
                 snippet_html=snippet(entry.text, pattern),
                 kind_label=str(KINDS[entry.kind].label) if entry.kind in KINDS else entry.kind,
