@@ -44,6 +44,8 @@ def test_a_department_submits_a_special_plan_and_the_city_office_files_it(demo_p
     sign_in(page, "city_office")
     assert coverage_state(page) == "unfiled"
     page.goto(page.base_url + plan_url)
+    page.get_by_test_id("receive-plan").click()
+    assert page.get_by_test_id("filing").get_attribute("data-filing") == "received"
     page.get_by_test_id("file-plan").click()
     assert page.get_by_test_id("filing").get_attribute("data-filing") == "filed"
     assert coverage_state(page) == "filed"

@@ -78,9 +78,18 @@ def test_a_plan_is_submitted_with_its_text_then_filed_by_the_office_that_receive
         services.file(county, plan)  # the county cannot file its own plan
     with pytest.raises(PermissionDenied):
         services.file(user("xingning_office"), plan)
+    with pytest.raises(PermissionDenied):
+        services.receive(county, plan)
+    plan = services.receive(user("city_office"), plan)
+    assert plan.filing == Plan.Filing.RECEIVED
+    with pytest.raises(ValidationError):
+        services.receive(user("city_office"), plan)  # received once
     plan = services.file(user("city_office"), plan, "材料齐全")
     assert plan.filing == Plan.Filing.FILED and plan.filed_at
-    assert list(FilingStep.objects.filter(plan=plan).values_list("step", flat=True)) == ["submitted", "filed"]
+    steps = list(FilingStep.objects.filter(plan=plan).values_list("step", flat=True))
+    assert steps == ["submitted", "received", "filed"]
+    with pytest.raises(ValidationError):
+        services.submit(county, plan)  # already filed
 
 
 def test_a_returned_plan_needs_a_reason_and_can_be_submitted_again(make_plan, plan_file):

@@ -123,6 +123,7 @@ class Plan(OwnedModel):
     class Filing(models.TextChoices):
         NONE = "none", _("Not submitted")
         SUBMITTED = "submitted", _("Submitted for filing")
+        RECEIVED = "received", _("Received by the filing body")
         FILED = "filed", _("Filed")
         RETURNED = "returned", _("Returned")
 

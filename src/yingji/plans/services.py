@@ -187,7 +187,7 @@ def submit(user, plan: Plan) -> Plan:
         raise ValidationError({"status": _("Only an issued plan (with its issue date) can be filed.")})
     if not plan.versions.exists():
         raise ValidationError({"file": _("Upload the plan's text before submitting it for filing.")})
-    if plan.filing in (Plan.Filing.SUBMITTED, Plan.Filing.FILED):
+    if plan.filing in (*PENDING, Plan.Filing.FILED):
         raise ValidationError(
             {"filing": _("This plan is already %(state)s.") % {"state": plan.get_filing_display()}}
         )
@@ -216,17 +216,32 @@ def filing_recipients(plan: Plan):
     )
 
 
+PENDING = (Plan.Filing.SUBMITTED, Plan.Filing.RECEIVED)  # with the filing body, awaiting its decision
+
+
 def _decide(user, plan: Plan, step: str, note: str) -> Plan:
     plan = Plan.objects.select_for_update().get(pk=plan.pk)
     if not may_file(user, plan):
         raise PermissionDenied(_("Only the body the plan is filed with records the filing."))
-    if plan.filing != Plan.Filing.SUBMITTED:
-        raise ValidationError({"filing": _("Only a submitted plan can be filed or returned.")})
+    allowed = (Plan.Filing.SUBMITTED,) if step == Plan.Filing.RECEIVED else PENDING
+    if plan.filing not in allowed:
+        raise ValidationError(
+            {
+                "filing": _("This plan is %(state)s: that step does not apply.")
+                % {"state": plan.get_filing_display()}
+            }
+        )
     plan.filing, plan.filing_note = step, note
     plan.filed_at = incidents.clock() if step == Plan.Filing.FILED else None
     plan.save()  # the filing body acts on a plan it does not own; the change log records it all the same
     _step(user, plan, step, note)
     return plan
+
+
+@transaction.atomic
+def receive(user, plan: Plan) -> Plan:
+    """The filing body acknowledges it has the plan; filing or returning it follows."""
+    return _decide(user, plan, Plan.Filing.RECEIVED, "")
 
 
 @transaction.atomic

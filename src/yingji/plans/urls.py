@@ -19,6 +19,7 @@ urlpatterns = [
         delete_view=views.PlanDeleteView,
     ),
     path("all/<int:pk>/submit/", views.submit, name="plan_submit"),
+    path("all/<int:pk>/receive/", views.receive_plan, name="plan_receive"),
     path("all/<int:pk>/file/", views.file_plan, name="plan_file"),
     path("all/<int:pk>/return/", views.return_plan, name="plan_return"),
     path("all/<int:pk>/versions/", views.upload_version, name="version_add"),

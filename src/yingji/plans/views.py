@@ -81,7 +81,7 @@ class PlanDetailView(ObjectDetailView):
             state_key=(state := coverage.plan_state(plan)),
             state=coverage.Cell.LABELS[state],
             editable=editable,
-            may_file=plan.filing == Plan.Filing.SUBMITTED and services.may_file(user, plan),
+            may_file=plan.filing in services.PENDING and services.may_file(user, plan),
             versions=plan.versions.all(),
             attachments=plan.attachments.all(),
             regulations=plan.regulations.all(),
@@ -143,6 +143,13 @@ def file_plan(request, pk):
     return _run(
         request, plan, lambda: services.file(request.user, plan, request.POST.get("note", "")), _("Filed.")
     )
+
+
+@login_required
+@require_POST
+def receive_plan(request, pk):
+    plan = _plan_for(request, pk, "view")
+    return _run(request, plan, lambda: services.receive(request.user, plan), _("Receipt recorded."))
 
 
 @login_required
