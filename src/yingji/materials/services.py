@@ -18,7 +18,7 @@ from decimal import Decimal, InvalidOperation
 
 from django.core.exceptions import PermissionDenied, ValidationError
 from django.db import transaction
-from django.db.models import QuerySet, Sum
+from django.db.models import QuerySet, Sum, Value
 from django.utils import timezone
 from django.utils.translation import gettext as _
 
@@ -511,7 +511,7 @@ def nearest_queryset(user, filters: dict) -> QuerySet:
         )
     # The sum runs over the join the filter made: only this item's batches holding stock.
     return warehouses.filter(balances__item=item, balances__quantity__gt=0).annotate(
-        quantity=Sum("balances__quantity")
+        quantity=Sum("balances__quantity"), item_name=Value(item.name), item_unit=Value(item.unit)
     )
 
 
@@ -524,5 +524,6 @@ def nearest_describe(warehouse: Warehouse) -> dict:
         "owner": warehouse.owner.name,
         "address": warehouse.address,
         "quantity": None if quantity is None else _fmt(exact(quantity)),
+        "detail": "" if quantity is None else f"{warehouse.item_name} {_fmt(exact(quantity))} {warehouse.item_unit}",
         "url": warehouse.get_absolute_url(),
     }

@@ -498,6 +498,15 @@ def nearest_view(request):
             "errors": errors,
             "sections": sections,
             "sources": nearest.sources(),
+            # Filters a source declares beyond those the form has its own fields for (the warehouses' item...).
+            "extra_filters": list(
+                {
+                    name: label
+                    for source in nearest.sources()
+                    for name, label in source.filters.items()
+                    if name not in ("team_kind", "free")
+                }.items()
+            ),
             "team_kinds": TeamKind.choices,
             "markers": markers,
         },
