@@ -36,6 +36,12 @@ def scope_filter(user, model: type[Model]) -> Q | None:
     return reach_q(user, model.owner_lookup)
 
 
+def everyone(user) -> Q:
+    """For `visible_q`: every signed-in user reads these records (changes stay within the owner's reach).
+    Not `Q()`: an empty Q vanishes when OR-ed with the reach condition, so it would widen nothing."""
+    return Q(pk__isnull=False)
+
+
 def reach_q(user, lookup: str) -> Q:
     """Records whose organisation (reached through `lookup`, "" for organisations) the user's role reaches."""
     org = user.organisation

@@ -15,6 +15,7 @@ from django.utils import timezone
 from django.utils.translation import gettext_lazy as _
 
 from yingji.core.models import OwnedModel, TimestampedModel
+from yingji.core.scoping import everyone
 
 
 def _org_paths(org) -> tuple[str, str]:
@@ -121,11 +122,8 @@ class Shift(OwnedModel):
     ends_at = models.DateTimeField(_("ends at"))
     note = models.CharField(_("note"), max_length=200, blank=True)
 
-    @staticmethod
-    def visible_q(user):
-        # Rosters are read city-wide: whoever needs a duty office must find who is on duty and their phone.
-        # (Not an empty Q: OR-ing an empty Q into the reach condition would drop it.)
-        return models.Q(pk__isnull=False)
+    # Rosters are read city-wide: whoever needs a duty office must find who is on duty and their phone.
+    visible_q = staticmethod(everyone)
 
     class Meta:
         ordering = ["owner__path", "starts_at", "kind"]
@@ -186,10 +184,7 @@ class ShiftMember(TimestampedModel):
     )
 
     owner_lookup = "shift__owner"
-
-    @staticmethod
-    def visible_q(user):
-        return models.Q(pk__isnull=False)
+    visible_q = staticmethod(everyone)
 
     class Meta:
         ordering = ["shift", "role"]

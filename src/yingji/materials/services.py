@@ -524,6 +524,8 @@ def nearest_describe(warehouse: Warehouse) -> dict:
         "owner": warehouse.owner.name,
         "address": warehouse.address,
         "quantity": None if quantity is None else _fmt(exact(quantity)),
-        "detail": "" if quantity is None else f"{warehouse.item_name} {_fmt(exact(quantity))} {warehouse.item_unit}",
+        "detail": ""
+        if quantity is None
+        else f"{warehouse.item_name} {_fmt(exact(quantity))} {warehouse.item_unit}",
         "url": warehouse.get_absolute_url(),
     }

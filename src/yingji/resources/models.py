@@ -14,14 +14,8 @@ from django.utils.translation import gettext_lazy as _
 from django.utils.translation import pgettext_lazy
 
 from yingji.core.models import OwnedModel, TimestampedModel
+from yingji.core.scoping import everyone
 from yingji.resources.geo import Located
-
-
-def everyone(user):
-    """Library records are read city-wide (see the module docstring). Not `Q()`: an empty Q vanishes when
-    OR-ed with the user's reach, so it would widen nothing."""
-    return models.Q(pk__isnull=False)
-
 
 PHONE = RegexValidator(r"^[0-9+\-() ]{5,40}$", _("Use digits, spaces, +, - and brackets only."))
 
