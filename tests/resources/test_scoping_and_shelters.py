@@ -103,3 +103,41 @@ def test_an_expert_given_a_position_keeps_it_and_one_cleared_goes_back_to_the_se
     )
     expert.refresh_from_db()
     assert (float(expert.latitude), expert.position_from_division) == (24.266, True)
+
+
+@pytest.mark.django_db(transaction=True)
+def test_teams_experts_and_shelters_are_found_by_search_from_any_county(demo_live):
+    import importlib
+
+    from django.apps import apps
+
+    from yingji.core.models import Organisation, User
+    from yingji.resources.models import Expert, ExpertField, Shelter, Team
+    from yingji.search.query import search
+
+    importlib.import_module("yingji.resources.migrations.0002_expert_fields").load(apps, None)
+    owner = Organisation.objects.get(name="梅州市梅县区应急管理局")
+    Team.objects.create(
+        name="梅县区冲锋舟救援分队",
+        kind="flood_rescue",
+        team_class="professional",
+        headcount=20,
+        owner=owner,
+        division=owner.division,
+    )
+    expert = Expert.objects.create(
+        name="钟山岳", employer="梅县区地质勘查队", division=owner.division, owner=owner
+    )
+    expert.fields.add(ExpertField.objects.first())
+    Shelter.objects.create(
+        name="松口中学避难场所",
+        shelter_class="II",
+        setting="outdoor",
+        area_m2=3000,
+        capacity=800,
+        owner=owner,
+        division=owner.division,
+    )
+    reader = User.objects.get(username="xingning_office")
+    kinds = {hit.entry.kind for q in ("冲锋舟", "勘查队", "松口中学") for hit in search(reader, q).hits}
+    assert kinds == {"team", "expert", "shelter"}

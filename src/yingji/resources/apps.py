@@ -10,10 +10,11 @@ class ResourcesConfig(AppConfig):
 
     def ready(self):
         from yingji.core.navigation import MenuItem, register, register_object_panel
-        from yingji.resources import sources
+        from yingji.resources import search, sources
         from yingji.resources.views import incident_panel
 
         sources.register_sources()
+        search.register_libraries()
         register_object_panel("incidents.Incident", "resources/_incident_panel.html", incident_panel)
         register(
             _("Resources"),
