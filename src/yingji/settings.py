@@ -59,6 +59,8 @@ INSTALLED_APPS = [
     "yingji.resources",
     "yingji.materials",
     "yingji.duty",
+    "yingji.hazards",
+    "yingji.warnings",
     "yingji.search",
 ]
 
@@ -205,6 +207,12 @@ EMAIL_BACKEND = (
 )
 # Channels that deliver notifications besides the in-app centre (SMS can be added by a site).
 NOTIFY_CHANNELS = env_list("NOTIFY_CHANNELS", ["email"])
+
+# Materials: a batch is "near expiry" this many days ahead. Warnings: the CAP sender and the agency code of the
+# GB/T 35965.1 identifier (docs/configuration.md).
+MATERIALS_EXPIRY_WARNING_DAYS = env_int("MATERIALS_EXPIRY_WARNING_DAYS", 30)
+CAP_SENDER = env_str("CAP_SENDER")
+CAP_AGENCY_CODE = env_str("CAP_AGENCY_CODE", "000")
 
 # The city's own grading table and reporting policy (CSV, same columns as src/yingji/rules/data/*.csv);
 # empty means the national defaults shipped with Yingji.

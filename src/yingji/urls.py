@@ -9,12 +9,14 @@ from yingji.core import health
 from yingji.core import urls as core_urls
 from yingji.core import views as core_views
 from yingji.duty import urls as duty_urls
+from yingji.hazards import urls as hazard_urls
 from yingji.incidents import urls as incident_urls
 from yingji.materials import urls as material_urls
 from yingji.plans import urls as plan_urls
 from yingji.regulations import urls as regulation_urls
 from yingji.resources import urls as resource_urls
 from yingji.search import urls as search_urls
+from yingji.warnings import urls as warning_urls
 
 api_v1 = [
     path("auth/token/", core_api.TokenView.as_view(), name="api-token"),
@@ -26,6 +28,8 @@ api_v1 = [
     *material_urls.api_urlpatterns,
     *duty_urls.api_urlpatterns,
     *resource_urls.api_urlpatterns,
+    *hazard_urls.api_urlpatterns,
+    *warning_urls.api_urlpatterns,
     *search_urls.api_urlpatterns,
 ]
 
@@ -43,6 +47,8 @@ urlpatterns = [
     path("materials/", include(material_urls, namespace="materials")),
     path("duty/", include(duty_urls, namespace="duty")),
     path("resources/", include(resource_urls, namespace="resources")),
+    path("hazards/", include(hazard_urls, namespace="hazards")),
+    path("warnings/", include(warning_urls, namespace="warnings")),
     path("search/", include(search_urls, namespace="search")),
     path("api/v1/", include((api_v1, "api"), namespace="api")),
     path("api/schema/", SpectacularAPIView.as_view(), name="api-schema"),

@@ -11,8 +11,9 @@ PAGES = {
     "/incidents/?division={division}&type=12&level=4&month={month}": 7,  # and the chosen division
     "/incidents/deadlines/": 6,
     # The home page: session, user, three counts, the deadline panel (one query), recent changes, notifications,
-    # unread count; who is on duty (the office, then its shifts: 2); stock alerts (4).
-    "/": 15,
+    # unread count; who is on duty (the office, then its shifts: 2); stock alerts (4); overdue hazard
+    # rectifications (1); warnings in force, exercises marked (1).
+    "/": 17,
 }
 # Token with user; count; page rows.
 ENDPOINTS = {"/api/v1/incidents/": 3}

@@ -23,14 +23,13 @@ from django.utils.translation import gettext as _
 from yingji.core.models import User
 from yingji.core.notify import notify, notify_contacts
 from yingji.core.periodic import every
-from yingji.env import env_int
 from yingji.materials.models import AlertKind, AlertNotice, Balance, Item, MinimumStock, Warehouse
 from yingji.materials.services import exact
 
 
 def expiry_warning_days() -> int:
     return int(
-        getattr(settings, "MATERIALS_EXPIRY_WARNING_DAYS", env_int("MATERIALS_EXPIRY_WARNING_DAYS", 30))
+        settings.MATERIALS_EXPIRY_WARNING_DAYS
     )
 
 

@@ -16,6 +16,11 @@
  *   data-center, data-zoom   optional view when there are no markers ("lat,lon" and a number;
  *                            default: all of China, zoom 4).
  *   data-empty-text          optional text shown on the map when there are no markers.
+ *
+ * A marker may also carry `polygon`: a list of [lat, lon] points (an area such as a danger zone). It is
+ * drawn as a filled outline in the marker's level colour (1..4 or red / orange / yellow / blue; grey
+ * otherwise) with the same popup, and the view fits the polygons as well as the pins. Points that are
+ * not numeric pairs within range are dropped; a polygon with fewer than 3 points is not drawn.
  *   data-pick-lat, -lon      optional CSS selectors of a latitude and a longitude input: a click on the
  *                            map fills them (the point is marked), and typed values move the mark.
  *   data-leaflet-images      optional URL of Leaflet's images folder (ends with "/"). By default it is
@@ -100,6 +105,25 @@
     return node;
   }
 
+  var POLYGON_COLOURS = {
+    1: "#c81e1e", 2: "#f08c00", 3: "#f5c400", 4: "#1c64d8",
+    red: "#c81e1e", orange: "#f08c00", yellow: "#f5c400", blue: "#1c64d8",
+  };
+
+  function polygonPoints(marker) {
+    if (!Array.isArray(marker.polygon)) {
+      return [];
+    }
+    var points = marker.polygon.filter(function (p) {
+      return (
+        Array.isArray(p) && p.length === 2 &&
+        typeof p[0] === "number" && typeof p[1] === "number" &&
+        isFinite(p[0]) && isFinite(p[1]) && Math.abs(p[0]) <= 90 && Math.abs(p[1]) <= 180
+      );
+    });
+    return points.length >= 3 ? points.map(function (p) { return L.latLng(p[0], p[1]); }) : [];
+  }
+
   function escapeText(text) {
     // Leaflet's attribution control inserts HTML; the attribution is shown as plain text.
     var div = document.createElement("div");
@@ -167,7 +191,24 @@
       return latlng;
     });
 
-    if (latlngs.length === 1) {
+    var areaPoints = [];
+    markers.forEach(function (m) {
+      var points = polygonPoints(m);
+      if (!points.length) {
+        return;
+      }
+      var colour = POLYGON_COLOURS[String(m.level || "")] || "#6c757d";
+      L.polygon(points, { color: colour, weight: 2, fillColor: colour, fillOpacity: 0.25 })
+        .bindPopup(popupContent(m))
+        .addTo(map);
+      areaPoints = areaPoints.concat(points);
+    });
+
+    if (areaPoints.length) {
+      map.fitBounds(L.latLngBounds(latlngs.concat(areaPoints)), {
+        padding: [24, 24], maxZoom: Math.min(16, maxZoom),
+      });
+    } else if (latlngs.length === 1) {
       map.setView(latlngs[0], Math.min(SINGLE_ZOOM, maxZoom));
     } else if (latlngs.length > 1) {
       map.fitBounds(L.latLngBounds(latlngs), { padding: [24, 24], maxZoom: Math.min(14, maxZoom) });
