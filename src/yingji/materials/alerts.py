@@ -28,9 +28,7 @@ from yingji.materials.services import exact
 
 
 def expiry_warning_days() -> int:
-    return int(
-        settings.MATERIALS_EXPIRY_WARNING_DAYS
-    )
+    return int(settings.MATERIALS_EXPIRY_WARNING_DAYS)
 
 
 @dataclass
