@@ -125,3 +125,11 @@ def test_a_plan_and_the_regulation_it_rests_on_link_to_each_other(make_plan, log
     client = login("xingning_office")
     assert "生产安全事故应急条例" in client.get(plan.get_absolute_url()).content.decode()
     assert "梅州市生产安全事故灾难应急预案" in client.get(law.get_absolute_url()).content.decode()
+
+
+def test_the_import_template_has_the_columns_and_an_example(login):
+    import csv
+
+    response = login("city_office").get("/plans/import/template.csv")
+    rows = list(csv.reader(io.StringIO(response.content.decode("utf-8-sig"))))
+    assert rows[0][:4] == ["title", "number", "kind", "category"] and rows[1][2] == "special"

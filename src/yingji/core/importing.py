@@ -259,21 +259,25 @@ def _bound(spec: ImportSpec, user, data: dict, instance) -> forms.ModelForm:
 
 
 def template_response(spec: ImportSpec, fmt: str = "xlsx") -> HttpResponse:
-    stem = f"{spec.model._meta.model_name}-template"
+    return table_template(spec.columns, spec.example, f"{spec.model._meta.model_name}-template", fmt)
+
+
+def table_template(columns: list[str], example: list[str], stem: str, fmt: str = "xlsx") -> HttpResponse:
+    """An empty table with its header and one example row, as CSV or XLSX."""
     if fmt == "csv":
         buffer = io.StringIO()
         buffer.write("\ufeff")  # Excel opens UTF-8 Chinese text correctly only with a BOM
         writer = csv.writer(buffer)
-        writer.writerow(spec.columns)
-        if spec.example:
-            writer.writerow(spec.example)
+        writer.writerow(columns)
+        if example:
+            writer.writerow(example)
         response = HttpResponse(buffer.getvalue(), content_type="text/csv; charset=utf-8")
     else:
         workbook = Workbook()
         sheet = workbook.active
-        sheet.append(spec.columns)
-        if spec.example:
-            sheet.append(spec.example)
+        sheet.append(columns)
+        if example:
+            sheet.append(example)
         buffer = io.BytesIO()
         workbook.save(buffer)
         response = HttpResponse(

@@ -1,15 +1,13 @@
 """Bulk import of existing plans: a CSV or XLSX list plus the files it names; all rows or none."""
 
-import csv
 import datetime
-import io
 
 from django.core.exceptions import PermissionDenied, ValidationError
 from django.db import transaction
 from django.http import HttpResponse
 from django.utils.translation import gettext as _
 
-from yingji.core.importing import Report, TableError, read_table
+from yingji.core.importing import Report, TableError, read_table, table_template
 from yingji.core.models import Organisation
 from yingji.core.scoping import scoped
 from yingji.core.services import validate
@@ -48,14 +46,7 @@ EXAMPLE = [
 
 
 def template_response() -> HttpResponse:
-    buffer = io.StringIO()
-    buffer.write("\ufeff")
-    writer = csv.writer(buffer)
-    writer.writerow(COLUMNS)
-    writer.writerow(EXAMPLE)
-    response = HttpResponse(buffer.getvalue(), content_type="text/csv; charset=utf-8")
-    response["Content-Disposition"] = 'attachment; filename="plans-template.csv"'
-    return response
+    return table_template(COLUMNS, EXAMPLE, "plan-template", "csv")
 
 
 def _date(value: str) -> datetime.date | None:
