@@ -1,14 +1,16 @@
 from django.core.exceptions import PermissionDenied as DjangoPermissionDenied
 from django.core.exceptions import ValidationError as DjangoValidationError
+from django.urls import path
 from rest_framework import exceptions, parsers, permissions, serializers, status
 from rest_framework.decorators import action
 from rest_framework.response import Response
 from rest_framework.routers import DefaultRouter
+from rest_framework.views import APIView
 
 from yingji.core.api_base import ReadOnlyScopedViewSet, ScopedModelViewSet, ScopedSerializer
 from yingji.core.scoping import can, scoped
 from yingji.rules import cap
-from yingji.warnings import filters, services
+from yingji.warnings import filters, monitoring, services
 from yingji.warnings.models import ExternalWarning, Warning
 
 
@@ -172,7 +174,23 @@ class ExternalWarningViewSet(ReadOnlyScopedViewSet):
         )
 
 
+class ObservationView(APIView):
+    """Observations from monitoring stations, batched: `{"observations": [{"station": "MZ001", "time":
+    "2026-07-01T08:00:00+08:00", "value": 52.5}, ...]}`. The same station and time again is skipped, so a
+    sender may retry a batch. Every row is checked first; one bad row stores nothing."""
+
+    permission_classes = [permissions.IsAuthenticated]
+
+    def post(self, request):
+        try:
+            body = request.data if isinstance(request.data, dict) else {}
+            result = monitoring.ingest(request.user, body.get("observations"))
+        except DjangoValidationError as exc:
+            raise serializers.ValidationError(exc.message_dict) from exc
+        return Response(result)
+
+
 router = DefaultRouter()
 router.register("warnings", WarningViewSet)
 router.register("received-warnings", ExternalWarningViewSet)
-urlpatterns = router.urls
+urlpatterns = [*router.urls, path("observations/", ObservationView.as_view(), name="observations")]

@@ -10,7 +10,7 @@ from django.urls import reverse
 from django.utils import timezone
 from django.utils.translation import gettext_lazy as _
 
-from yingji.core.models import OwnedModel
+from yingji.core.models import OwnedModel, latitude_field, longitude_field
 from yingji.core.scoping import everyone
 
 
@@ -326,3 +326,86 @@ class ExternalWarning(OwnedModel):
 
     def centre(self):
         return centre(self.polygons, self.circles)
+
+
+class Station(OwnedModel):
+    """A monitoring station (rain gauge, river or reservoir level, wind, landslide displacement, gas...)."""
+
+    class Kind(models.TextChoices):
+        RAIN = "rain", _("Rain gauge")
+        RIVER = "river", _("River level")
+        RESERVOIR = "reservoir", _("Reservoir level")
+        WIND = "wind", _("Wind")
+        DISPLACEMENT = "displacement", _("Landslide displacement")
+        GAS = "gas", _("Gas concentration")
+        VISIBILITY = "visibility", _("Visibility")
+
+    code = models.CharField(_("station code"), max_length=40, unique=True)
+    name = models.CharField(_("name"), max_length=100)
+    kind = models.CharField(_("kind"), max_length=12, choices=Kind.choices)
+    rule = models.CharField(
+        _("threshold rule"),
+        max_length=40,
+        blank=True,
+        help_text=_("A rule of the threshold table, e.g. rain_1h."),
+    )
+    division = models.ForeignKey(
+        "core.Division", verbose_name=_("division"), on_delete=models.PROTECT, related_name="+"
+    )
+    latitude = latitude_field()
+    longitude = longitude_field()
+    level = models.CharField(_("current level"), max_length=10, blank=True, editable=False)
+    last_observed_at = models.DateTimeField(_("last observation"), null=True, blank=True, editable=False)
+
+    visible_q = staticmethod(everyone)  # readings are no secret; changes stay with the owner
+
+    class Meta:
+        ordering = ["code"]
+        verbose_name = _("monitoring station")
+        verbose_name_plural = _("monitoring stations")
+
+    def __str__(self):
+        return f"{self.name} ({self.code})"
+
+    def clean(self):
+        from yingji.rules.thresholds import default_rules
+
+        if self.rule and self.rule not in default_rules():
+            raise ValidationError(
+                {
+                    "rule": _("Unknown threshold rule %(rule)s: use one of %(rules)s.")
+                    % {"rule": self.rule, "rules": ", ".join(sorted(default_rules()))}
+                }
+            )
+
+
+class Observation(models.Model):
+    """One reading; the same station and time twice is one reading (retries are harmless)."""
+
+    station = models.ForeignKey(Station, on_delete=models.CASCADE, related_name="observations")
+    observed_at = models.DateTimeField(_("observed at"))
+    value = models.DecimalField(_("value"), max_digits=14, decimal_places=4)
+    received_at = models.DateTimeField(_("received at"), default=timezone.now)
+
+    class Meta:
+        ordering = ["station", "observed_at"]
+        constraints = [models.UniqueConstraint(fields=["station", "observed_at"], name="observation_once")]
+        verbose_name = _("observation")
+        verbose_name_plural = _("observations")
+
+
+class StationAlert(models.Model):
+    """A crossing of a threshold: raised to a level, or lowered back."""
+
+    station = models.ForeignKey(Station, on_delete=models.CASCADE, related_name="alerts")
+    observed_at = models.DateTimeField(_("observed at"))
+    previous = models.CharField(_("previous level"), max_length=10, blank=True)
+    level = models.CharField(_("level"), max_length=10, blank=True)
+    raised = models.BooleanField(_("raised"))
+    value = models.DecimalField(_("value"), max_digits=14, decimal_places=4)
+    edge = models.DecimalField(_("threshold crossed"), max_digits=14, decimal_places=4)
+
+    class Meta:
+        ordering = ["-observed_at", "-pk"]
+        verbose_name = _("station alert")
+        verbose_name_plural = _("station alerts")
