@@ -27,6 +27,19 @@ def error_text(source) -> str:
     return " ".join(getattr(source, "messages", [str(source)]))
 
 
+def act(request, obj, function, success: str, *, follow_result: bool = False) -> HttpResponseRedirect:
+    """A POST step on a record's page: run the service call, say how it went, go back to the record (or, with
+    `follow_result`, to the record the call returned). Refusals come back as messages, not error pages."""
+    try:
+        result = function()
+    except (ValidationError, PermissionDenied) as exc:
+        messages.error(request, error_text(exc))
+        return HttpResponseRedirect(obj.get_absolute_url())
+    messages.success(request, success)
+    target = result if follow_result and result is not None else obj
+    return HttpResponseRedirect(target.get_absolute_url())
+
+
 def url_name(model, view: str) -> str:
     return f"{model._meta.app_label}:{model._meta.model_name}_{view}"
 

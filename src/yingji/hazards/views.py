@@ -14,6 +14,7 @@ from yingji.core.generic import (
     ObjectDetailView,
     ObjectEditView,
     ObjectListView,
+    act,
     error_text,
 )
 from yingji.core.importing import ImportSpec, ImportView
@@ -238,15 +239,6 @@ def _post(view):
     return login_required(require_POST(view))
 
 
-def _run(request, obj, function, success):
-    try:
-        function()
-        messages.success(request, success)
-    except (ValidationError, PermissionDenied) as exc:
-        messages.error(request, error_text(exc))
-    return HttpResponseRedirect(obj.get_absolute_url())
-
-
 def _hazard(request, pk):
     return get_object_or_404(scoped(Hazard.objects.all(), request.user, "change"), pk=pk)
 
@@ -265,7 +257,7 @@ def assess(request, pk):
         messages.error(request, error_text(form))
         return HttpResponseRedirect(hazard.get_absolute_url())
     data = form.cleaned_data
-    return _run(
+    return act(
         request,
         hazard,
         lambda: services.assess(
@@ -287,7 +279,7 @@ def add_rectification(request, pk):
     if not form.is_valid():
         messages.error(request, error_text(form))
         return HttpResponseRedirect(hazard.get_absolute_url())
-    return _run(
+    return act(
         request,
         hazard,
         lambda: services.add_rectification(request.user, hazard, **form.cleaned_data),
@@ -336,7 +328,7 @@ def rectification_step(request, pk, step):
         done = _("Verification recorded.")
     else:
         raise PermissionDenied
-    return _run(request, item.hazard, function, done)
+    return act(request, item.hazard, function, done)
 
 
 @_post

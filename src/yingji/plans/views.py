@@ -13,6 +13,7 @@ from yingji.core.generic import (
     ObjectDetailView,
     ObjectEditView,
     ObjectListView,
+    act,
     error_text,
 )
 from yingji.core.scoping import can, in_scope, scoped
@@ -120,27 +121,18 @@ def _plan_for(request, pk, action="change") -> Plan:
     return get_object_or_404(scoped(Plan.objects.all(), request.user, action), pk=pk)
 
 
-def _run(request, plan: Plan, function, success: str):
-    try:
-        function()
-        messages.success(request, success)
-    except (ValidationError, PermissionDenied) as exc:
-        messages.error(request, error_text(exc))
-    return HttpResponseRedirect(plan.get_absolute_url())
-
-
 @login_required
 @require_POST
 def submit(request, pk):
     plan = _plan_for(request, pk)
-    return _run(request, plan, lambda: services.submit(request.user, plan), _("Submitted for filing."))
+    return act(request, plan, lambda: services.submit(request.user, plan), _("Submitted for filing."))
 
 
 @login_required
 @require_POST
 def file_plan(request, pk):
     plan = _plan_for(request, pk, "view")
-    return _run(
+    return act(
         request, plan, lambda: services.file(request.user, plan, request.POST.get("note", "")), _("Filed.")
     )
 
@@ -149,7 +141,7 @@ def file_plan(request, pk):
 @require_POST
 def receive_plan(request, pk):
     plan = _plan_for(request, pk, "view")
-    return _run(request, plan, lambda: services.receive(request.user, plan), _("Receipt recorded."))
+    return act(request, plan, lambda: services.receive(request.user, plan), _("Receipt recorded."))
 
 
 @login_required
@@ -157,7 +149,7 @@ def receive_plan(request, pk):
 def return_plan(request, pk):
     plan = _plan_for(request, pk, "view")
     reason = request.POST.get("note", "")
-    return _run(
+    return act(
         request, plan, lambda: services.return_for_revision(request.user, plan, reason), _("Returned.")
     )
 
@@ -171,7 +163,7 @@ def upload_version(request, pk):
         messages.error(request, error_text(form))
         return HttpResponseRedirect(plan.get_absolute_url())
     data = form.cleaned_data
-    return _run(
+    return act(
         request,
         plan,
         lambda: services.add_version(
@@ -195,7 +187,7 @@ def upload_attachment(request, pk):
         messages.error(request, error_text(form))
         return HttpResponseRedirect(plan.get_absolute_url())
     data = form.cleaned_data
-    return _run(
+    return act(
         request,
         plan,
         lambda: services.add_attachment(request.user, plan, data["file"], data["title"]),
@@ -222,7 +214,7 @@ def _add_part(request, pk, form_class, service, success, **form_kwargs):
         messages.error(request, error_text(form))
         return HttpResponseRedirect(plan.get_absolute_url())
     form.instance.plan = plan
-    return _run(request, plan, lambda: service(request.user, form.instance), success)
+    return act(request, plan, lambda: service(request.user, form.instance), success)
 
 
 @login_required
@@ -255,7 +247,7 @@ def add_duty(request, pk, level_pk):
         messages.error(request, error_text(form))
         return HttpResponseRedirect(plan.get_absolute_url())
     form.instance.response_level = level
-    return _run(request, plan, lambda: save_scoped(request.user, form.instance), _("Duty saved."))
+    return act(request, plan, lambda: save_scoped(request.user, form.instance), _("Duty saved."))
 
 
 @login_required

@@ -13,26 +13,19 @@ from django.urls import reverse
 from django.utils.translation import gettext_lazy as _
 from django.utils.translation import pgettext_lazy
 
-from yingji.core.models import OwnedModel, TimestampedModel
+from yingji.core.models import OwnedModel, ReferenceData, TimestampedModel
 from yingji.core.scoping import everyone
 from yingji.resources.geo import Located
 
 PHONE = RegexValidator(r"^[0-9+\-() ]{5,40}$", _("Use digits, spaces, +, - and brackets only."))
 
 
-class ExpertField(TimestampedModel):
+class ExpertField(ReferenceData):
     """A field of expertise; the list is reference data that administrators edit."""
 
     code = models.SlugField(_("code"), max_length=40, unique=True)
     name = models.CharField(_("name"), max_length=60, unique=True)
     order = models.PositiveSmallIntegerField(_("order"), default=0)
-
-    owner_lookup = None
-    permission_family = "reference"
-
-    @staticmethod
-    def scope_q(user):
-        return models.Q()
 
     class Meta:
         ordering = ["order", "name"]

@@ -12,6 +12,7 @@ from yingji.core.generic import (
     ObjectDetailView,
     ObjectEditView,
     ObjectListView,
+    act,
     error_text,
 )
 from yingji.core.importing import ImportSpec, ImportView
@@ -257,15 +258,6 @@ FIELD_VIEWS = {
 # Steps on the detail pages
 
 
-def _redirect_with(request, obj, function, success):
-    try:
-        function()
-        messages.success(request, success)
-    except (ValidationError, PermissionDenied) as exc:
-        messages.error(request, error_text(exc))
-    return HttpResponseRedirect(obj.get_absolute_url())
-
-
 def _post_only(view):
     from django.views.decorators.http import require_POST
 
@@ -285,7 +277,7 @@ def add_deployment(request, pk):
         messages.error(request, error_text(form))
         return HttpResponseRedirect(team.get_absolute_url())
     form.instance.team = team
-    return _redirect_with(
+    return act(
         request,
         team,
         lambda: services.record_deployment(request.user, form.instance, form.cleaned_data["mark"]),
@@ -301,7 +293,7 @@ def set_equipment(request, pk):
         messages.error(request, error_text(form))
         return HttpResponseRedirect(team.get_absolute_url())
     data = form.cleaned_data
-    return _redirect_with(
+    return act(
         request,
         team,
         lambda: services.set_equipment(request.user, team, data["kind"], data["count"]),
@@ -318,7 +310,7 @@ def add_mission(request, pk):
         messages.error(request, error_text(form))
         return HttpResponseRedirect(expert.get_absolute_url())
     form.instance.expert = expert
-    return _redirect_with(
+    return act(
         request,
         expert,
         lambda: services.record_mission(request.user, form.instance, form.cleaned_data["mark"]),
@@ -334,7 +326,7 @@ def set_occupancy(request, pk):
         messages.error(request, error_text(form))
         return HttpResponseRedirect(shelter.get_absolute_url())
     data = form.cleaned_data
-    return _redirect_with(
+    return act(
         request,
         shelter,
         lambda: services.set_occupancy(request.user, shelter, data["occupancy"], data["status"]),

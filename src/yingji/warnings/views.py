@@ -19,6 +19,7 @@ from yingji.core.generic import (
     ObjectDetailView,
     ObjectEditView,
     ObjectListView,
+    act,
     error_text,
 )
 from yingji.core.scoping import can, in_scope, scoped
@@ -188,16 +189,6 @@ def _warning_for(request, pk, action="change") -> Warning:
     return get_object_or_404(scoped(Warning.objects.all(), request.user, action), pk=pk)
 
 
-def _run(request, target, function, success: str):
-    try:
-        result = function()
-        messages.success(request, success)
-    except (ValidationError, PermissionDenied) as exc:
-        messages.error(request, error_text(exc))
-        return HttpResponseRedirect(target.get_absolute_url())
-    return HttpResponseRedirect((result or target).get_absolute_url())
-
-
 def _status_words(warning: Warning) -> str:
     return _("ACTUAL") if warning.is_actual else warning.get_status_display().upper()
 
@@ -206,11 +197,12 @@ def _status_words(warning: Warning) -> str:
 @require_POST
 def approve(request, pk):
     warning = _warning_for(request, pk)
-    return _run(
+    return act(
         request,
         warning,
         lambda: services.approve(request.user, warning),
         _("Approved (%(status)s).") % {"status": _status_words(warning)},
+        follow_result=True,
     )
 
 
@@ -218,11 +210,12 @@ def approve(request, pk):
 @require_POST
 def publish(request, pk):
     warning = _warning_for(request, pk)
-    return _run(
+    return act(
         request,
         warning,
         lambda: services.publish(request.user, warning),
         _("Published as %(status)s.") % {"status": _status_words(warning)},
+        follow_result=True,
     )
 
 
@@ -230,11 +223,12 @@ def publish(request, pk):
 @require_POST
 def start_update(request, pk):
     warning = _warning_for(request, pk)
-    return _run(
+    return act(
         request,
         warning,
         lambda: services.start_update(request.user, warning),
         _("An update is drafted: edit it, then have it approved and published."),
+        follow_result=True,
     )
 
 
@@ -243,12 +237,13 @@ def cancel(request, pk):
     """A confirmation page naming the warning and its status; the POST publishes the Cancel message."""
     warning = _warning_for(request, pk)
     if request.method == "POST":
-        return _run(
+        return act(
             request,
             warning,
             lambda: services.cancel(request.user, warning, request.POST.get("reason", "")),
             _("Cancelled (%(status)s): %(headline)s")
             % {"status": _status_words(warning), "headline": warning.headline},
+            follow_result=True,
         )
     return render(
         request,
