@@ -38,10 +38,14 @@ def demo_live(transactional_db):
 
 @pytest.fixture(autouse=True)
 def _fresh_cache():
-    """The API's sign-in throttle counts in the cache: each test starts with none counted."""
+    """The API's sign-in throttle counts in the cache: each test starts with none counted, and with the
+    warnings' version read afresh."""
     from django.core.cache import cache
 
+    from yingji.warnings import cache as warnings_cache
+
     cache.clear()
+    warnings_cache.forget()
 
 
 @pytest.fixture

@@ -225,11 +225,22 @@ TASKS = {
         "QUEUES": ["default"],
     }
 }
+# How often each server process checks whether warnings changed in another process (cached pages, the Exercise
+# banner): the delay before a publication or cancellation shows everywhere.
+WARNINGS_VERSION_SECONDS = env_int("WARNINGS_VERSION_SECONDS", 2)
 # The worker writes a heartbeat this often; /healthz calls a worker stale after three missed beats.
 WORKER_HEARTBEAT_SECONDS = env_int("WORKER_HEARTBEAT_SECONDS", 15)
 # The worker's CPU priority below the web server's (Unix niceness, 0-19): requests are answered first; queued
 # work (intakes, notifications) uses what CPU they leave.
 WORKER_NICE = env_int("WORKER_NICE", 10)
+# How long the worker waits before it looks for queued intakes again when it found none (milliseconds).
+INTAKE_POLL_SECONDS = env_int("INTAKE_POLL_MS", 200) / 1000
+# Observations over MQTT (warnings/mqtt.py): the worker subscribes to <prefix>/<station code>/observations on this
+# broker (mqtt://[user:password@]host[:port], mqtts:// for TLS); empty: no subscriber. The client id names the
+# broker's persistent session, so readings sent while the worker restarts wait for it.
+MQTT_URL = env_str("MQTT_URL", "")
+MQTT_TOPIC_PREFIX = env_str("MQTT_TOPIC_PREFIX", "yingji/stations").strip("/")
+MQTT_CLIENT_ID = env_str("MQTT_CLIENT_ID", "yingji-worker")
 
 REST_FRAMEWORK = {
     "DEFAULT_AUTHENTICATION_CLASSES": [

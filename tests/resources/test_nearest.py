@@ -6,6 +6,8 @@ import random
 from decimal import Decimal
 
 import pytest
+from django.db import connection
+from django.test.utils import CaptureQueriesContext
 from hypothesis import HealthCheck, given, settings
 from hypothesis import strategies as st
 
@@ -92,6 +94,70 @@ def test_a_distance_limit_keeps_only_what_lies_within_it(city_points, point, k, 
     lat, lon = point
     found = geo.nearest_ids(Team.objects.all(), lat, lon, k, max_km=max_km)
     assert found == brute_force(city_points, lat, lon, k, max_km=max_km)
+
+
+@pytest.fixture
+def dense_town(db):
+    """1,500 teams within about 2 km of a town centre (more than the first box may carry), 150 more around it,
+    and 40 on exactly the same spot."""
+    r = random.Random(7)
+    owner = Organisation.objects.get(name="梅州市应急管理局")
+    division = Division.objects.get(code="441400")
+    places = [(r.gauss(24.3, 0.01), r.gauss(116.1, 0.01)) for _ in range(1500)]
+    places += [(r.uniform(24.0, 24.6), r.uniform(115.8, 116.4)) for _ in range(150)]
+    places += [(24.31, 116.11)] * 40
+    teams = [
+        Team(
+            name=f"d{i}",
+            kind=KINDS[i % 3],
+            team_class="professional",
+            headcount=10,
+            owner=owner,
+            division=division,
+            latitude=Decimal(f"{a:.6f}"),
+            longitude=Decimal(f"{b:.6f}"),
+        )
+        for i, (a, b) in enumerate(places)
+    ]
+    Team.objects.bulk_create(geo.fill_cells(teams))
+    return list(Team.objects.values_list("pk", "latitude", "longitude", "kind"))
+
+
+@settings(max_examples=80, deadline=None, suppress_health_check=[HealthCheck.function_scoped_fixture])
+@given(
+    point=st.one_of(
+        st.tuples(st.floats(24.25, 24.35), st.floats(116.05, 116.15)),
+        st.just((24.31, 116.11)),
+        st.tuples(st.floats(23.9, 24.7), st.floats(115.7, 116.5)),
+    ),
+    k=st.integers(1, 60),
+    kinds=st.sampled_from([None, ["fire"]]),
+)
+def test_in_a_dense_town_the_shrunk_search_still_equals_a_brute_force_scan(dense_town, point, k, kinds):
+    lat, lon = point
+    queryset = Team.objects.all() if kinds is None else Team.objects.filter(kind__in=kinds)
+    found = geo.nearest_ids(queryset, lat, lon, k)
+    expected = brute_force(dense_town, lat, lon, k, kinds)
+    assert [pk for _, pk in found] == [pk for _, pk in expected]
+
+
+def test_in_a_dense_town_a_search_carries_few_rows_to_python(dense_town, monkeypatch):
+    first_box = Team.objects.filter(latitude__range=(24.285, 24.315), longitude__range=(116.084, 116.116))
+    assert first_box.count() > 1000
+    read = []
+    original = geo._winners
+
+    def counting(rows, *args):
+        rows = list(rows)
+        read.append(len(rows))
+        return original(rows, *args)
+
+    monkeypatch.setattr(geo, "_winners", counting)
+    with CaptureQueriesContext(connection) as queries:
+        found = geo.nearest_ids(Team.objects.all(), 24.3, 116.1, 10)
+    assert found == brute_force(dense_town, 24.3, 116.1, 10)
+    # Each shrinking read stops after 81 rows; the boxes searched hold a few hundred at most.
+    assert len(queries) <= 5 and sum(read) <= 400
 
 
 def test_a_filter_that_leaves_fewer_than_k_returns_them_all_nearest_first(city_points):

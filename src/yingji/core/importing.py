@@ -293,46 +293,58 @@ class ImportForm(forms.Form):
 
 
 class ImportView(LoginRequiredMixin, View):
-    """GET: the upload form and the template; POST: check and import, then back to the list or the report."""
+    """GET: the upload form and the template; POST: check and import, then back to the list or the report.
+
+    A library whose rows are not model-form records (stock counts written through the ledger) overrides the
+    hooks: `allowed` (who may import), `run` (check and import the upload, all or nothing, into a Report),
+    `template_download`, `succeeded` (where to go after a clean import) and `context`."""
 
     spec: ImportSpec
     template_name = "core/generic/import.html"
 
+    def allowed(self, user) -> bool:
+        return can(user, "add", self.spec.model)
+
     def dispatch(self, request, *args, **kwargs):
-        if request.user.is_authenticated and not can(request.user, "add", self.spec.model):
+        if request.user.is_authenticated and not self.allowed(request.user):
             raise PermissionDenied
         return super().dispatch(request, *args, **kwargs)
 
     def get(self, request):
         if request.GET.get("template") in ("csv", "xlsx"):
-            return template_response(self.spec, request.GET["template"])
+            return self.template_download(request.GET["template"])
         return self.render(ImportForm(), None)
 
     def post(self, request):
         form = ImportForm(request.POST, request.FILES)
         if not form.is_valid():
             return self.render(form, None)
-        report = import_table(request.user, self.spec, form.cleaned_data["file"])
+        report = self.run(form.cleaned_data["file"])
         if report.ok:
-            messages.success(
-                request,
-                _("Imported: %(created)s added, %(updated)s updated.")
-                % {"created": report.created, "updated": report.updated},
-            )
-            meta = self.spec.model._meta
-            return HttpResponseRedirect(reverse(f"{meta.app_label}:{meta.model_name}_list"))
+            return self.succeeded(report)
         return self.render(form, report)
 
-    def render(self, form, report):
-        meta = self.spec.model._meta
-        return render(
+    def template_download(self, fmt: str) -> HttpResponse:
+        return template_response(self.spec, fmt)
+
+    def run(self, upload) -> Report:
+        return import_table(self.request.user, self.spec, upload)
+
+    def succeeded(self, report: Report) -> HttpResponse:
+        messages.success(
             self.request,
-            self.template_name,
-            {
-                "title": _("Import %(things)s") % {"things": meta.verbose_name_plural},
-                "form": form,
-                "report": report,
-                "columns": self.spec.columns,
-                "key": self.spec.key,
-            },
+            _("Imported: %(created)s added, %(updated)s updated.")
+            % {"created": report.created, "updated": report.updated},
         )
+        meta = self.spec.model._meta
+        return HttpResponseRedirect(reverse(f"{meta.app_label}:{meta.model_name}_list"))
+
+    def context(self) -> dict:
+        return {
+            "title": _("Import %(things)s") % {"things": self.spec.model._meta.verbose_name_plural},
+            "columns": self.spec.columns,
+            "key": self.spec.key,
+        }
+
+    def render(self, form, report):
+        return render(self.request, self.template_name, {**self.context(), "form": form, "report": report})

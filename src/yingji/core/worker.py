@@ -1,4 +1,5 @@
-"""`yingji worker`: the django-tasks-db worker plus a heartbeat that /healthz reads."""
+"""`yingji worker`: the django-tasks-db worker plus a heartbeat that /healthz reads, the loops (queued intakes), and the MQTT subscriber for
+station observations when MQTT_URL is set (warnings/mqtt.py)."""
 
 import logging
 import os
@@ -54,6 +55,20 @@ def run(interval: float = 1.0, batch: bool = False) -> None:
     beat(worker_id, started_at)
     thread = threading.Thread(target=_heartbeat_loop, args=(worker_id, started_at, stop), daemon=True)
     thread.start()
+    subscriber = None
+    if settings.MQTT_URL and not batch:
+        from yingji.warnings import mqtt  # observations from the stations' broker (docs/configuration.md)
+
+        subscriber = mqtt.start(stop)
+    loops = []
+    for function, idle_seconds in periodic.LOOPS:  # queued intakes...
+        if batch:
+            function()
+        else:
+            loops.append(
+                threading.Thread(target=periodic.run_loop, args=(function, idle_seconds, stop), daemon=True)
+            )
+            loops[-1].start()
     worker = Worker(
         queue_names=[DEFAULT_TASK_QUEUE_NAME],
         interval=interval,
@@ -71,3 +86,7 @@ def run(interval: float = 1.0, batch: bool = False) -> None:
     finally:
         stop.set()
         thread.join()
+        for each in loops:
+            each.join()
+        if subscriber is not None:
+            subscriber.join(10)  # its current batch is committed or, unacknowledged, sent again by the broker

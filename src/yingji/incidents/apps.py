@@ -10,7 +10,7 @@ class IncidentsConfig(AppConfig):
 
     def ready(self):
         from yingji.core.navigation import MenuItem, register, register_home_panel
-        from yingji.incidents import reminders  # noqa: F401  (registers the periodic job)
+        from yingji.incidents import reminders, tasks  # noqa: F401  (register the periodic job and the loop)
         from yingji.incidents.views import deadline_panel
 
         register_home_panel("incidents/_deadline_panel.html", deadline_panel)

@@ -3,6 +3,7 @@
 import contextlib
 import datetime
 import functools
+import logging
 import math
 import tempfile
 import uuid
@@ -39,6 +40,8 @@ from yingji.incidents.models import (
     RuleTable,
 )
 from yingji.rules import deadlines, grading
+
+logger = logging.getLogger(__name__)
 
 _as_of: ContextVar[datetime.datetime | None] = ContextVar("yingji_incidents_as_of", default=None)
 
@@ -312,11 +315,10 @@ def _link(intake: Intake | None, incident: Incident) -> None:
 
 
 def accept(user, content: dict, *, owner, client_uuid: uuid.UUID | None, channel: str) -> tuple[Intake, bool]:
-    """Store a report as received and queue it for the worker (asynchronous intake); the caller has checked it
-    with the API's rules. The same client id twice returns the first intake (also when two requests race:
-    the unique constraint decides)."""
-    from yingji.incidents.tasks import process_intake
-
+    """Store a report as received for the worker (asynchronous intake); the caller has checked it with the
+    API's rules. One INSERT and nothing else: the intake row is the queue (`process_queued`), and its change-log
+    entry is written when it is processed. The same client id twice returns the first intake (also when two
+    requests race: the unique constraint decides)."""
     if not can(user, "add", Intake):
         raise PermissionDenied(_("Your role may not make this change."))
     intake = Intake(
@@ -331,10 +333,7 @@ def accept(user, content: dict, *, owner, client_uuid: uuid.UUID | None, channel
     )
     try:
         with transaction.atomic():
-            # bulk_create: one INSERT without the save signals, and the change-log row written directly.
-            Intake.objects.bulk_create([intake])
-            changelog.record_created([intake])
-            process_intake.enqueue(intake.pk)  # committed with the intake, or not at all
+            Intake.objects.bulk_create([intake])  # no save signals: the change log is the worker's
     except IntegrityError:
         existing = Intake.objects.filter(uuid=intake.uuid).first()
         if existing is None:
@@ -345,21 +344,41 @@ def accept(user, content: dict, *, owner, client_uuid: uuid.UUID | None, channel
     return intake, True
 
 
+def process_queued(parse, limit: int = 200) -> int:
+    """The worker's loop body: process queued intakes, oldest first; returns how many it took. Several workers
+    may run it at once (an intake another one holds is skipped). An intake whose processing fails for a reason
+    other than its content stays queued for the next pass, and the others go on."""
+    done = 0
+    for intake_id in (
+        Intake.objects.filter(state=IntakeState.QUEUED).order_by("pk").values_list("pk", flat=True)[:limit]
+    ):
+        try:
+            if process_intake(intake_id, parse) != "busy":
+                done += 1
+        except Exception:
+            logger.exception("Processing intake %s failed; it stays queued", intake_id)
+    return done
+
+
 def process_intake(intake_id: int, parse) -> str:
-    """The worker's half of asynchronous intake: a queued intake becomes an incident through `receive` (grading,
-    obligations, event log as for any report), or is rejected with the reason. `parse(content, user)` checks
-    the stored content again and returns the values `receive` takes; it raises ValidationError."""
+    """Turn a queued intake into an incident through `receive` (grading, obligations, event log as for any
+    report), or reject it with the reason. `parse(content, user)` checks the stored content again and returns
+    the values `receive` takes; it raises ValidationError. Returns the intake's state ("busy" when another
+    worker holds it)."""
     with transaction.atomic():
         intake = (
-            Intake.objects.select_for_update(of=("self",))
+            Intake.objects.select_for_update(of=("self",), skip_locked=True)
             .select_related("owner__division", "created_by__organisation__division")
             .filter(pk=intake_id)
             .first()
         )
-        if intake is None or intake.state != IntakeState.QUEUED:
-            return intake.state if intake is not None else "missing"
+        if intake is None:
+            return "busy" if Intake.objects.filter(pk=intake_id).exists() else "missing"
+        if intake.state != IntakeState.QUEUED:
+            return intake.state
         user = intake.created_by
         with changelog_context(user):
+            changelog.record_created([intake])  # as received; its processing is logged by the saves below
             try:
                 if user is None or not user.is_active:
                     raise PermissionDenied(_("The account that sent this report is no longer active."))

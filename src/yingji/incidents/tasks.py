@@ -1,11 +1,13 @@
-"""Background work of information reporting."""
+"""Background work of information reporting: the worker turns queued intakes into incidents."""
 
-from django_tasks import task
+from django.conf import settings
+
+from yingji.core.periodic import loop
 
 
-@task()
-def process_intake(intake_id: int) -> str:
-    """Turn a report queued by `POST /api/v1/intakes/` into an incident (or reject it with the reason)."""
+@loop(idle_seconds=settings.INTAKE_POLL_SECONDS)
+def process_intakes() -> int:
+    """Queued reports from `POST /api/v1/intakes/` become incidents (or are rejected with the reason)."""
     from yingji.incidents import api, services
 
-    return services.process_intake(intake_id, api.REPORT_RULES.parse)
+    return services.process_queued(api.REPORT_RULES.parse)

@@ -12,11 +12,13 @@ never negative. Each function below runs in one transaction that
 Anything refused raises before the transaction commits: nothing is half-written.
 """
 
+import datetime
 import uuid as uuid_lib
 from dataclasses import dataclass
 from decimal import Decimal, InvalidOperation
 
 from django.core.exceptions import PermissionDenied, ValidationError
+from django.core.validators import MaxLengthValidator
 from django.db import transaction
 from django.db.models import QuerySet, Sum, Value
 from django.utils import timezone
@@ -428,6 +430,204 @@ def set_minimum(user, warehouse: Warehouse, item: Item, minimum) -> MinimumStock
     record = existing or MinimumStock(warehouse=warehouse, item=item)
     record.minimum = minimum
     return save_scoped(user, record)
+
+
+# Stock count import (摸清家底) -------------------------------------------------------------------------------
+
+COUNT_COLUMNS = ["warehouse", "item", "batch_number", "expires_on", "counted", "note"]
+COUNT_REQUIRED = ("warehouse", "item", "counted")
+COUNT_EXAMPLE = ["梅县区防汛物资仓库", "2-LIFEJ", "B2026-01", "2031-06-30", "120", "年度盘点"]
+
+
+def count_headers() -> dict[str, str]:
+    """Header text -> column: the column name, or its label in the user's language."""
+    labels = {
+        "warehouse": _("Warehouse"),
+        "item": _("Item"),
+        "batch_number": _("Batch"),
+        "expires_on": _("Expires on"),
+        "counted": _("Counted quantity"),
+        "note": _("Note"),
+    }
+    return {c: c for c in COUNT_COLUMNS} | {str(label): c for c, label in labels.items()}
+
+
+@dataclass
+class Count:
+    """One checked row of a stock count: the quantity of a batch counted on hand in a warehouse."""
+
+    row: int
+    warehouse: Warehouse
+    item: Item
+    batch_number: str
+    expires_on: datetime.date | None
+    counted: Decimal
+    note: str = ""
+
+
+def _required(text: str) -> str:
+    if not text:
+        raise ValidationError(_("This field is required."))
+    return text
+
+
+def _one(matches: list, text: str):
+    if len(matches) > 1:
+        raise ValidationError(_("%(text)s names more than one record.") % {"text": text})
+    if not matches:
+        raise ValidationError(_("%(text)s is unknown, or outside your organisation.") % {"text": text})
+    return matches[0]
+
+
+def writable_warehouse(user, text: str) -> Warehouse:
+    """A warehouse whose stock the user may write, by name (or id): one outside their reach is unknown."""
+    candidates = scoped(Warehouse.objects.select_related("owner"), user, "change")
+    found = list(candidates.filter(name=_required(text))[:2])
+    if not found and text.isdigit():
+        found = list(candidates.filter(pk=int(text)))
+    return _one(found, text)
+
+
+def item_named(text: str) -> Item:
+    """A catalogue item by code (or id, see find_item), else by its name when only one item has it."""
+    found = find_item(_required(text))
+    return found or _one(list(Item.objects.filter(name=text)[:2]), text)
+
+
+def _count_date(text: str) -> datetime.date | None:
+    if not text:
+        return None
+    try:
+        return datetime.datetime.strptime(text, "%Y-%m-%d").date()
+    except ValueError:
+        raise ValidationError(_("Write dates as YYYY-MM-DD.")) from None
+
+
+def _batch(text: str) -> str:
+    MaxLengthValidator(Balance._meta.get_field("batch_number").max_length)(text)
+    return text
+
+
+def check_counts(user, rows: list[dict[str, str]]) -> tuple[list[Count], list[tuple[int, str, str]]]:
+    """The rows of a stock-count file (read_table) as counts, and every rejected (row, column, reason); row 1
+    is the header. Nothing is written: `apply_counts` writes the counts once no row is rejected."""
+    errors: list[tuple[int, str, str]] = []
+    if not can(user, "add", Movement):
+        return [], [(0, "", _("Your role may not record stock movements."))]
+    headers = count_headers()
+    present = {headers.get(h) for h in rows[0]} if rows else set()
+    missing = [c for c in COUNT_REQUIRED if c not in present]
+    if not rows or missing:
+        columns = ", ".join(COUNT_REQUIRED)
+        return [], [
+            (1, ", ".join(missing), _("The file needs the columns %(columns)s.") % {"columns": columns})
+        ]
+    found: dict[tuple[str, str], object] = {}  # (column, text) -> warehouse / item, or the ValidationError
+
+    def cached(column, parse, text):
+        if (column, text) not in found:
+            try:
+                found[column, text] = parse(text)
+            except ValidationError as exc:
+                found[column, text] = exc
+        if isinstance(found[column, text], ValidationError):
+            raise found[column, text]
+        return found[column, text]
+
+    parsers = {
+        "warehouse": lambda text: cached("warehouse", lambda t: writable_warehouse(user, t), text),
+        "item": lambda text: cached("item", item_named, text),
+        "batch_number": _batch,
+        "expires_on": _count_date,
+        "counted": lambda text: _quantity(_required(text), "counted", allow_zero=True),
+        "note": str,
+    }
+    parsed: list[tuple[int, dict, dict]] = []
+    for number, row in enumerate(rows, start=2):
+        names = {c: c for c in COUNT_COLUMNS}  # column -> the header the file gave it
+        texts = {}
+        for header, text in row.items():
+            if (column := headers.get(header)) is not None:
+                names[column], texts[column] = header, (text or "").strip()
+        values, bad = {}, False
+        for column, parse in parsers.items():
+            try:
+                values[column] = parse(texts.get(column, ""))
+            except ValidationError as exc:
+                errors.extend((number, names[column], message) for message in exc.messages)
+                bad = True
+        if not bad:
+            parsed.append((number, names, values))
+    held = {
+        (b.warehouse_id, b.item_id, b.batch_number): b
+        for b in Balance.objects.filter(
+            warehouse__in={v["warehouse"].pk for _n, _h, v in parsed},
+            item__in={v["item"].pk for _n, _h, v in parsed},
+        )
+    }
+    counts, seen = [], {}
+    for number, names, v in parsed:
+        warehouse, item, batch = v["warehouse"], v["item"], v["batch_number"]
+        key = (warehouse.pk, item.pk, batch)
+        if key in seen:
+            where = ", ".join(names[c] for c in ("warehouse", "item", "batch_number"))
+            errors.append((number, where, _("The same key as row %(row)s.") % {"row": seen[key]}))
+            continue
+        seen[key] = number
+        balance = held.get(key)
+        if balance and balance.expires_on and v["expires_on"] and balance.expires_on != v["expires_on"]:
+            message = _("Batch %(batch)s of %(item)s expires on %(date)s, not %(other)s.")
+            details = {"batch": batch or "—", "item": item.name, "date": balance.expires_on}
+            errors.append((number, names["expires_on"], message % {**details, "other": v["expires_on"]}))
+            continue
+        batches = sorted(
+            b.batch_number for (w, i, _b), b in held.items() if (w, i) == key[:2] and b.quantity > 0
+        )
+        if not batch and batches and "" not in batches:
+            message = _("%(warehouse)s holds %(item)s in batches (%(batches)s): name the batch counted.")
+            details = {"warehouse": warehouse.name, "item": item.name, "batches": ", ".join(batches)}
+            errors.append((number, names["batch_number"], message % details))
+            continue
+        counts.append(Count(number, warehouse, item, batch, v["expires_on"], v["counted"], v["note"]))
+    return counts, errors
+
+
+@transaction.atomic
+def apply_counts(user, counts: list[Count], *, source: str) -> list[Movement]:
+    """Stock-taking for many batches at once (an imported count, `source` naming the file): each batch's
+    balance becomes the counted quantity through `adjust`, so the difference is the movement and a count that
+    agrees writes nothing. All or nothing; a refusal carries the `row` it concerns."""
+    for count in counts:
+        _may_write(user, count.warehouse)
+    stores, items = {c.warehouse.pk for c in counts}, {c.item.pk for c in counts}
+    held = set(
+        Balance.objects.filter(warehouse__in=stores, item__in=items).values_list(
+            "warehouse", "item", "batch_number"
+        )
+    )
+    # A zero count of a batch never held writes nothing; the others' rows exist, then are locked in one
+    # primary-key-ordered query (the order every writer locks in), so concurrent writers queue, not deadlock.
+    counts = sorted(
+        (c for c in counts if c.counted or (c.warehouse.pk, c.item.pk, c.batch_number) in held),
+        key=lambda c: (c.item.pk, c.warehouse.pk, c.batch_number),
+    )
+    for count in counts:
+        _ensure(count.warehouse, count.item, count.batch_number, count.expires_on)
+    list(Balance.objects.select_for_update().filter(warehouse__in=stores, item__in=items).order_by("pk"))
+    reason = _("Stock count import %(file)s") % {"file": source}
+    movements = []
+    for count in sorted(counts, key=lambda c: c.row):
+        try:
+            entry = adjust(
+                user, count.warehouse, count.item, count.counted,
+                reason=f"{reason}: {count.note}" if count.note else reason,
+                batch_number=count.batch_number, expires_on=count.expires_on,
+            )  # fmt: skip
+        except (ValidationError, PermissionDenied) as exc:
+            exc.row = count.row
+            raise
+        movements.extend(entry.movements)
+    return movements
 
 
 # Reading -----------------------------------------------------------------------------------------------

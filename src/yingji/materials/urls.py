@@ -9,6 +9,7 @@ app_name = "materials"
 urlpatterns = [
     path("alerts/", views.alerts_view, name="alerts"),
     path("stock/", views.BalanceListView.as_view(), name="balance_list"),
+    path("stock/import/", views.StockCountImportView.as_view(), name="balance_import"),
     path("movements/", views.MovementListView.as_view(), name="movement_list"),
     path("warehouses/import/", views.WarehouseImportView.as_view(), name="warehouse_import"),
     path("items/import/", views.ItemImportView.as_view(), name="item_import"),

@@ -1,9 +1,12 @@
+from dataclasses import dataclass
+
 from django.contrib import messages
 from django.contrib.auth.decorators import login_required
 from django.core.exceptions import PermissionDenied, ValidationError
 from django.db.models import Count, Q, Sum
-from django.http import HttpResponseRedirect
+from django.http import HttpResponse, HttpResponseRedirect
 from django.shortcuts import get_object_or_404, render
+from django.urls import reverse
 from django.utils.translation import gettext as _
 from django.utils.translation import gettext_lazy
 from django.views.decorators.http import require_POST
@@ -15,7 +18,7 @@ from yingji.core.generic import (
     ObjectListView,
     model_url,
 )
-from yingji.core.importing import ImportSpec, ImportView
+from yingji.core.importing import ImportSpec, ImportView, Report, TableError, read_table, table_template
 from yingji.core.roles import Role
 from yingji.core.scoping import can, in_scope, scoped
 from yingji.core.tables import Column
@@ -412,3 +415,61 @@ class ItemImportView(ImportView):
         key=("code",),
         example=["2-LIFEJ", "救生衣", "2", "成人救生衣", "件", "100", "1825", ""],
     )
+
+
+@dataclass
+class CountReport(Report):
+    rows: int = 0
+    written: int = 0
+
+
+class StockCountImportView(ImportView):
+    """A stock count (stocktake, opening balances) from CSV / XLSX: each row is the quantity counted on hand of
+    a batch; the ledger records the difference from the balance as an adjustment (services.apply_counts), so
+    importing the same file again writes nothing and a corrected file moves the balances to the new count."""
+
+    template_name = "materials/stock_import.html"
+
+    def allowed(self, user) -> bool:
+        return can(user, "add", Movement)
+
+    def template_download(self, fmt: str) -> HttpResponse:
+        return table_template(services.COUNT_COLUMNS, services.COUNT_EXAMPLE, "stock-count-template", fmt)
+
+    def run(self, upload) -> CountReport:
+        report = CountReport()
+        try:
+            rows = read_table(upload)
+        except TableError as exc:
+            report.add(0, "", exc)
+            return report
+        counts, errors = services.check_counts(self.request.user, rows)
+        for row, column, reason in errors:
+            report.add(row, column, reason)
+        if report.errors:
+            return report
+        try:
+            movements = services.apply_counts(self.request.user, counts, source=upload.name)
+        except (ValidationError, PermissionDenied) as exc:
+            report.add(getattr(exc, "row", 0), "", _error_lines(exc))
+            return report
+        report.rows, report.written = len(rows), len(movements)
+        return report
+
+    def succeeded(self, report: CountReport) -> HttpResponse:
+        messages.success(
+            self.request,
+            _(
+                "Stock count imported. Rows read: %(rows)s; adjustments written: %(written)s; "
+                "rows unchanged: %(unchanged)s."
+            )
+            % {"rows": report.rows, "written": report.written, "unchanged": report.rows - report.written},
+        )
+        return HttpResponseRedirect(reverse("materials:balance_list"))
+
+    def context(self) -> dict:
+        return {
+            "title": _("Import a stock count"),
+            "columns": services.COUNT_COLUMNS,
+            "key": ("warehouse", "item", "batch_number"),
+        }

@@ -2,17 +2,18 @@
 
 A `Located` record stores its latitude and longitude and a grid `cell`: the index of the 0.01° × 0.01° square it
 lies in, numbered row by row (row = floor((lat + 90) / 0.01), cell = row × 36000 + column). One row of the grid is
-one contiguous range of cell numbers, so a square of (2r + 1) × (2r + 1) cells is (2r + 1) range conditions on an
-index that ends with `cell` (e.g. (kind, readiness, cell)); both SQLite and PostgreSQL answer each with an index
-range scan.
+one contiguous range of cell numbers, so the cells under a latitude/longitude box are one range condition per row
+on an index that ends with `cell` (e.g. (kind, readiness, cell)); both SQLite and PostgreSQL answer each with an
+index range scan, and drop the rows outside the box before they reach Python.
 
-`nearest()` reads the square of (2r + 1)² cells around the point, r = 1 first, until the k-th nearest point found
-lies no farther than the nearest point *outside* the square can lie (a lower bound from the square's edges: a
-difference in latitude is at least that arc of a meridian, a difference in longitude at least the distance to the
-edge's great circle). So it never misses a closer point in a ring not yet read: the answer equals a brute-force
-scan. The next square is the smallest whose edges lie beyond the k-th distance found so far (the true k-th is no
-farther), or, with fewer than k found, one sized by the density seen. Past `MAX_RING` cells it scans the whole
-(filtered) queryset instead, which is also exact.
+`nearest()` reads a box centred on the point (±0.015° first) until the k-th nearest point found lies no farther
+than the nearest point *outside* the box can lie (a lower bound from the box's edges: a difference in latitude is
+at least that arc of a meridian, a difference in longitude at least the distance to the edge's great circle). So
+it never misses a closer point outside: the answer equals a brute-force scan. The next box is the smallest whose
+edges lie beyond the k-th distance found so far (the true k-th is no farther), or, with fewer than k found, one
+sized by the density seen. A box that holds many more candidates than k (a dense town) is first shrunk, reading
+only a few rows to learn that, so a search carries about 8k rows to Python, not thousands. Past ±`MAX_HALF`° it
+scans the whole (filtered) queryset instead, which is also exact.
 
 Only `pk`, latitude and longitude travel from the database until the winners are known; then the k records are
 read by primary key.
@@ -29,10 +30,12 @@ distance divided by the highest speed).
 import heapq
 import math
 from collections.abc import Iterable, Sequence
+from dataclasses import dataclass
 from typing import Protocol
 
 from django.db import models
-from django.db.models import Q, QuerySet
+from django.db.models import FloatField, Q, QuerySet
+from django.db.models.functions import Cast
 from django.utils.translation import gettext_lazy as _
 
 from yingji.core.models import latitude_field, longitude_field
@@ -41,7 +44,10 @@ EARTH_RADIUS_KM = 6371.0088  # mean radius (IUGG)
 GRID = 0.01  # degrees per cell side
 ROWS = 18000  # 180 / GRID
 COLS = 36000  # 360 / GRID
-MAX_RING = 128  # beyond ±1.28° the whole queryset is scanned instead
+FIRST_HALF = 1.5 * GRID  # the first box: ±0.015° (about ±1.7 km), three cells a side
+MAX_HALF = 1.28  # beyond ±1.28° the whole queryset is scanned instead
+MAX_SHRINKS = 8
+_PAD = 2e-6  # degrees: more than the rounding of a box edge to the 6 stored decimals
 _EPS_KM = 1e-6  # guards the bound against floating-point rounding at a cell's edge
 
 
@@ -145,53 +151,68 @@ def refresh_cells(queryset: QuerySet, batch_size: int = 2000) -> int:
     return len(changed)
 
 
-def _side_km(lat: float, lon: float, row_lo: int, row_hi: int, col_lo: int, col_hi: int) -> float:
-    """No point outside the rows row_lo..row_hi × columns col_lo..col_hi lies closer than this (km)."""
-    bounds = []
-    lat_lo, lat_hi = row_lo * GRID - 90.0, (row_hi + 1) * GRID - 90.0
-    if row_lo > 0:
-        bounds.append(math.radians(lat - lat_lo) * EARTH_RADIUS_KM)
-    if row_hi < ROWS - 1:
-        bounds.append(math.radians(lat_hi - lat) * EARTH_RADIUS_KM)
-    if col_lo > 0 or col_hi < COLS - 1:
-        # Beyond a column edge, the path crosses that meridian: at least the distance to its great circle.
-        lon_lo, lon_hi = col_lo * GRID - 180.0, (col_hi + 1) * GRID - 180.0
-        dlon = min(lon - lon_lo, lon_hi - lon)
-        dlon = min(max(dlon, 0.0), 90.0)
-        x = math.cos(math.radians(lat)) * math.sin(math.radians(dlon))
-        bounds.append(math.asin(min(1.0, x)) * EARTH_RADIUS_KM)
-    return max(0.0, min(bounds) - _EPS_KM) if bounds else math.inf
+@dataclass(frozen=True)
+class _Box:
+    """The latitude/longitude box read around the point: `half` degrees of latitude each way, and the longitude
+    that spans the same distance, cut at the poles and at ±180°."""
 
+    lat: float
+    lon: float
+    half: float
 
-def _edges(row: int, col: int, r: int) -> tuple[int, int, int, int]:
-    """First and last row and column of the square of half-side r cells around (row, col)."""
-    return max(row - r, 0), min(row + r, ROWS - 1), max(col - r, 0), min(col + r, COLS - 1)
+    @property
+    def edges(self) -> tuple[float, float, float, float]:
+        cos = math.cos(math.radians(self.lat))
+        half_lon = self.half / cos if cos > 1e-9 else 360.0
+        return (
+            max(self.lat - self.half, -90.0),
+            min(self.lat + self.half, 90.0),
+            max(self.lon - half_lon, -180.0),
+            min(self.lon + half_lon, 180.0),
+        )
 
+    def bound_km(self) -> float:
+        """No point outside the box lies closer than this (km): inf when the box is the whole globe."""
+        lat_lo, lat_hi, lon_lo, lon_hi = self.edges
+        bounds = []
+        if lat_lo > -90.0:
+            bounds.append(math.radians(self.lat - lat_lo) * EARTH_RADIUS_KM)
+        if lat_hi < 90.0:
+            bounds.append(math.radians(lat_hi - self.lat) * EARTH_RADIUS_KM)
+        if lon_lo > -180.0 or lon_hi < 180.0:
+            # Beyond a longitude edge (±180° included: the date line), the path crosses that meridian: at least
+            # the distance to its great circle.
+            dlon = min(max(min(self.lon - lon_lo, lon_hi - self.lon), 0.0), 90.0)
+            x = math.cos(math.radians(self.lat)) * math.sin(math.radians(dlon))
+            bounds.append(math.asin(min(1.0, x)) * EARTH_RADIUS_KM)
+        return max(0.0, min(bounds) - _EPS_KM) if bounds else math.inf
 
-def _square(row: int, col: int, r: int) -> tuple[Q, tuple[int, int, int, int]]:
-    row_lo, row_hi, col_lo, col_hi = _edges(row, col, r)
-    condition = Q()
-    for y in range(row_lo, row_hi + 1):
-        condition |= Q(cell__range=(y * COLS + col_lo, y * COLS + col_hi))
-    return condition, (row_lo, row_hi, col_lo, col_hi)
+    def condition(self) -> Q:
+        """The cells the box overlaps, one index range per row of cells, and the box itself, widened by more
+        than the stored coordinates' rounding (6 decimals) so that the database never reads less than the box."""
+        lat_lo, lat_hi, lon_lo, lon_hi = (
+            edge + pad for edge, pad in zip(self.edges, (-_PAD, _PAD, -_PAD, _PAD), strict=True)
+        )
+        row_lo, col_lo = cell_row_col(lat_lo, lon_lo)
+        row_hi, col_hi = cell_row_col(lat_hi, lon_hi)
+        cells = Q()
+        for y in range(row_lo, row_hi + 1):
+            cells |= Q(cell__range=(y * COLS + col_lo, y * COLS + col_hi))
+        return cells & Q(latitude__range=(lat_lo, lat_hi), longitude__range=(lon_lo, lon_hi))
 
-
-def _next_ring(row, col, r, lat, lon, kth, distance: Distance, k: int, found: int) -> int:
-    """The next square to read: with k found, the smallest one whose edges lie beyond the k-th (the true k-th
-    nearest is no farther, so it lies inside); else one wide enough for about twice k at the density seen."""
-    if kth is None:
-        # Fewer than k so far: widen by the density seen (area ∝ side²), at least twice, with a margin.
-        side = 2 * r + 1
-        wider = math.ceil((side * math.sqrt(2 * k / found) - 1) / 2) if found else r * 4
-        return min(max(wider, r * 2), MAX_RING + 1)
-    for wider in range(r + 1, MAX_RING + 1):
-        if distance.lower_bound(_side_km(lat, lon, *_edges(row, col, wider))) >= kth:
-            return wider
-    return MAX_RING + 1
+    def around(self, km: float, distance: "Distance") -> "_Box":
+        """The smallest box (within 5 %) whose bound reaches `km`, a k-th distance found: the true k-th lies
+        inside it. Near the date line no box of the search's size does; it then ends in the whole scan."""
+        half = self.half
+        if distance is GREAT_CIRCLE:
+            half = max(half, math.degrees(km / EARTH_RADIUS_KM))
+        while distance.lower_bound(_Box(self.lat, self.lon, half).bound_km()) < km and half <= MAX_HALF:
+            half *= 1.05
+        return _Box(self.lat, self.lon, half)
 
 
 def _winners(rows, lat, lon, k, distance: Distance, max_km):
-    points = [(pk, float(a), float(b)) for pk, a, b in rows]
+    points = list(rows)  # (pk, lat, lon) as floats: see _points
     if max_km is not None and distance is not GREAT_CIRCLE:
         points = [p for p in points if haversine_km(lat, lon, p[1], p[2]) <= max_km]
     values = distance.measure(lat, lon, [(a, b) for _, a, b in points])
@@ -199,6 +220,14 @@ def _winners(rows, lat, lon, k, distance: Distance, max_km):
     if max_km is not None and distance is GREAT_CIRCLE:
         scored = ((v, pk) for v, pk in scored if v <= max_km)
     return heapq.nsmallest(k, scored)
+
+
+def _points(queryset: QuerySet) -> QuerySet:
+    """(pk, latitude, longitude) as floats from the database: converting thousands of candidates through
+    Decimal costs more than the search itself."""
+    return queryset.annotate(
+        _lat=Cast("latitude", FloatField()), _lon=Cast("longitude", FloatField())
+    ).values_list("pk", "_lat", "_lon")
 
 
 def nearest_ids(
@@ -214,19 +243,32 @@ def nearest_ids(
         return []
     lat, lon = float(lat), float(lon)
     base = queryset.filter(cell__isnull=False).order_by()
-    row, col = cell_row_col(lat, lon)
-    r = 1
-    while r <= MAX_RING:
-        condition, edges = _square(row, col, r)
-        rows = base.filter(condition).values_list("pk", "latitude", "longitude")
+    box = _Box(lat, lon, FIRST_HALF)
+    # While a box holds more than `limit` candidates, read only that many and shrink it: in a dense town a
+    # fixed first box would carry thousands of rows to Python. The first box read in full is the one searched.
+    limit, shrinks = max(64, 8 * k), 0
+    while True:
+        rows = list(_points(base.filter(box.condition()))[: limit + 1]) if shrinks < MAX_SHRINKS else None
+        if rows is None or len(rows) <= limit:
+            break
+        shrinks += 1
+        box = _Box(lat, lon, box.half * min(0.5, math.sqrt(4 * k / limit)))
+    while box.half <= MAX_HALF:
+        if rows is None:
+            rows = _points(base.filter(box.condition()))
         best = _winners(rows, lat, lon, k, distance, max_km)
-        covered_km = _side_km(lat, lon, *edges)
+        covered_km = box.bound_km()
         if len(best) == k and best[-1][0] <= distance.lower_bound(covered_km):
-            return best  # nothing outside the square can be nearer than the k-th found
+            return best  # nothing outside the box can be nearer than the k-th found
         if (max_km is not None and covered_km >= max_km) or covered_km == math.inf:
-            return best  # every candidate there is lies inside the square
-        r = _next_ring(row, col, r, lat, lon, best[-1][0] if len(best) == k else None, distance, k, len(best))
-    return _winners(base.values_list("pk", "latitude", "longitude"), lat, lon, k, distance, max_km)
+            return best  # every candidate there is lies inside the box
+        if len(best) == k:
+            box = box.around(best[-1][0], distance)
+        else:  # fewer than k so far: widen by the density seen (area ∝ side²), at least twice
+            wider = math.sqrt(2 * k / len(best)) if best else 4.0
+            box = _Box(lat, lon, box.half * max(wider, 2.0))
+        rows = None
+    return _winners(_points(base), lat, lon, k, distance, max_km)
 
 
 def nearest(

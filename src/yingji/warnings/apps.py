@@ -10,7 +10,7 @@ class WarningsConfig(AppConfig):
 
     def ready(self):
         from yingji.core.navigation import MenuItem, register, register_home_panel
-        from yingji.warnings import jobs, views  # noqa: F401  (jobs registers the feed poll with the worker)
+        from yingji.warnings import cache, jobs, views  # noqa: F401  (jobs: the feed poll; cache: its signals)
 
         register_home_panel("warnings/_home_panel.html", views.home_panel)
         register(
@@ -21,5 +21,6 @@ class WarningsConfig(AppConfig):
             MenuItem(_("Received warnings"), "warnings:externalwarning_list", "warnings.ExternalWarning"),
             MenuItem(_("Import a CAP message"), "warnings:import", "warnings.ExternalWarning"),
             MenuItem(_("Feed sources"), "warnings:feedsource_list", "warnings.FeedSource"),
+            MenuItem(_("Monitoring stations"), "warnings:station_list", "warnings.Station"),
             MenuItem(_("Public page"), "warnings:public"),
         )

@@ -2,7 +2,7 @@ import django_filters
 from django.utils.translation import gettext_lazy as _
 
 from yingji.core.filters import SearchFilterSet, WithinDivisionFilter
-from yingji.warnings.models import CapStatus, Colour, ExternalWarning, FeedSource, MsgType, Warning
+from yingji.warnings.models import CapStatus, Colour, ExternalWarning, FeedSource, MsgType, Station, Warning
 
 
 class WarningFilterSet(SearchFilterSet):
@@ -35,3 +35,22 @@ class FeedSourceFilterSet(SearchFilterSet):
     class Meta:
         model = FeedSource
         fields = ["q", "active"]
+
+
+NORMAL = "normal"
+
+
+class StationFilterSet(SearchFilterSet):
+    search_fields = ("code", "name", "division__name", "owner__name")
+    kind = django_filters.ChoiceFilter(label=_("Kind"), choices=Station.Kind.choices)
+    division = WithinDivisionFilter(label=_("Division (and below)"))
+    level = django_filters.ChoiceFilter(
+        label=_("Current level"), choices=[(NORMAL, _("Normal")), *Colour.choices], method="by_level"
+    )
+
+    class Meta:
+        model = Station
+        fields = ["q", "kind", "division", "level", "owner"]
+
+    def by_level(self, queryset, name, value):
+        return queryset.filter(level="" if value == NORMAL else value)

@@ -5,7 +5,8 @@ from django.utils.translation import gettext_lazy as _
 
 from yingji.core.forms import ScopedModelForm
 from yingji.core.models import Division, DivisionLevel
-from yingji.warnings.models import FeedSource, Warning
+from yingji.rules.thresholds import default_rules
+from yingji.warnings.models import FeedSource, Station, Warning
 
 WHEN = forms.DateTimeInput(attrs={"type": "datetime-local"}, format="%Y-%m-%dT%H:%M")
 
@@ -62,8 +63,49 @@ class FeedSourceForm(ScopedModelForm):
         fields = ["owner", "name", "url", "active", "interval_minutes"]
 
 
+def rule_choices():
+    rules = default_rules()
+    choices = [
+        (key, f"{key} · {rule.name} ({rule.unit})" if rule.unit else f"{key} · {rule.name}")
+        for key, rule in sorted(rules.items())
+    ]
+    return [("", _("No threshold rule")), *choices]
+
+
+class StationForm(ScopedModelForm):
+    rule = forms.ChoiceField(
+        label=_("threshold rule"),
+        choices=rule_choices,
+        required=False,
+        help_text=_(
+            "A rule of the threshold table, or the station's own thresholds below (they take its place); a station "
+            "with neither is recorded but raises no alert."
+        ),
+    )
+
+    class Meta:
+        model = Station
+        fields = [
+            "owner",
+            "code",
+            "name",
+            "kind",
+            "rule",
+            "blue_at",
+            "yellow_at",
+            "orange_at",
+            "red_at",
+            "direction",
+            "hysteresis",
+            "unit",
+            "division",
+            "latitude",
+            "longitude",
+        ]
+
+
 def shapes_json(value) -> str:
     return json.dumps(value or [], ensure_ascii=False)
 
 
-__all__ = ["WarningForm", "ImportForm", "FeedSourceForm", "Division"]
+__all__ = ["WarningForm", "ImportForm", "FeedSourceForm", "StationForm", "Division"]

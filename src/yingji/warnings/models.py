@@ -5,6 +5,7 @@ from decimal import Decimal, InvalidOperation
 
 from django.conf import settings
 from django.core.exceptions import ValidationError
+from django.core.validators import MinValueValidator
 from django.db import models
 from django.urls import reverse
 from django.utils import timezone
@@ -328,6 +329,10 @@ class ExternalWarning(OwnedModel):
         return centre(self.polygons, self.circles)
 
 
+def _threshold_field(verbose_name):
+    return models.DecimalField(verbose_name, max_digits=14, decimal_places=4, null=True, blank=True)
+
+
 class Station(OwnedModel):
     """A monitoring station (rain gauge, river or reservoir level, wind, landslide displacement, gas...)."""
 
@@ -354,6 +359,27 @@ class Station(OwnedModel):
     )
     latitude = latitude_field()
     longitude = longitude_field()
+    # The station's own thresholds (a river's 警戒水位, a reservoir's 汛限水位): when any is set they are its rule,
+    # in place of the table's.
+    blue_at = _threshold_field(_("blue threshold"))
+    yellow_at = _threshold_field(_("yellow threshold"))
+    orange_at = _threshold_field(_("orange threshold"))
+    red_at = _threshold_field(_("red threshold"))
+    direction = models.CharField(
+        _("worse when the value"),
+        max_length=8,
+        choices=[("rising", _("rises")), ("falling", _("falls"))],
+        default="rising",
+    )
+    hysteresis = models.DecimalField(
+        _("hysteresis"),
+        max_digits=14,
+        decimal_places=4,
+        default=0,
+        validators=[MinValueValidator(0)],
+        help_text=_("A level is left only when the value falls back past its threshold by this much."),
+    )
+    unit = models.CharField(_("unit"), max_length=20, blank=True)
     level = models.CharField(_("current level"), max_length=10, blank=True, editable=False)
     last_observed_at = models.DateTimeField(_("last observation"), null=True, blank=True, editable=False)
 
@@ -367,6 +393,39 @@ class Station(OwnedModel):
     def __str__(self):
         return f"{self.name} ({self.code})"
 
+    def get_absolute_url(self):
+        return reverse("warnings:station_detail", args=[self.pk])
+
+    @property
+    def level_name(self) -> str:
+        return Colour(self.level).label if self.level in Colour.values else _("Normal")
+
+    @property
+    def location(self) -> str:
+        if self.latitude is None or self.longitude is None:
+            return ""
+        return f"{self.latitude.normalize()}, {self.longitude.normalize()}"
+
+    def own_thresholds(self) -> list[tuple[str, Decimal]]:
+        own = [(level, getattr(self, f"{level}_at")) for level in ("blue", "yellow", "orange", "red")]
+        return [(level, value) for level, value in own if value is not None]
+
+    def threshold_rule(self):
+        """The station's own thresholds as a rule, else its rule from the threshold table, else None."""
+        from yingji.rules import thresholds
+
+        own = self.own_thresholds()
+        if own:
+            return thresholds.Rule(
+                key=f"station:{self.code}",
+                thresholds=tuple(thresholds.Threshold(level, Decimal(value)) for level, value in own),
+                direction=thresholds.Direction(self.direction),
+                hysteresis=Decimal(self.hysteresis or 0),
+                name=self.name,
+                unit=self.unit,
+            )
+        return thresholds.default_rules().get(self.rule) if self.rule else None
+
     def clean(self):
         from yingji.rules.thresholds import default_rules
 
@@ -377,6 +436,17 @@ class Station(OwnedModel):
                     % {"rule": self.rule, "rules": ", ".join(sorted(default_rules()))}
                 }
             )
+        own = self.own_thresholds()
+        for (milder, low), (worse, high) in zip(own, own[1:], strict=False):
+            if (high <= low) if self.direction == "rising" else (high >= low):
+                raise ValidationError(
+                    {
+                        f"{worse}_at": _(
+                            "The %(worse)s threshold must lie past the %(milder)s one in the worse direction."
+                        )
+                        % {"worse": Colour(worse).label, "milder": Colour(milder).label}
+                    }
+                )
 
 
 class Observation(models.Model):
@@ -404,8 +474,20 @@ class StationAlert(models.Model):
     raised = models.BooleanField(_("raised"))
     value = models.DecimalField(_("value"), max_digits=14, decimal_places=4)
     edge = models.DecimalField(_("threshold crossed"), max_digits=14, decimal_places=4)
+    warning = models.ForeignKey(
+        Warning,
+        verbose_name=_("warning drafted from it"),
+        on_delete=models.SET_NULL,
+        null=True,
+        blank=True,
+        editable=False,
+        related_name="station_alerts",
+    )
 
     class Meta:
         ordering = ["-observed_at", "-pk"]
         verbose_name = _("station alert")
         verbose_name_plural = _("station alerts")
+
+    def __str__(self):
+        return f"{self.station} {self.level or '-'} {self.value.normalize()}"

@@ -6,6 +6,7 @@ import datetime
 from decimal import Decimal, InvalidOperation
 
 from django.core.exceptions import ValidationError
+from django.core.validators import DecimalValidator
 from django.db import transaction
 from django.db.models import Q
 from django.utils import timezone
@@ -20,6 +21,8 @@ from yingji.rules import thresholds
 from yingji.warnings.models import Observation, Station, StationAlert
 
 MAX_BATCH = 5000
+WHOLE_DIGITS = 10  # Observation.value: 14 digits, 4 after the point
+VALUE_LIMIT, VALUE_STEP = Decimal(10) ** WHOLE_DIGITS, Decimal("0.0001")
 LEVEL_NAMES = {
     "blue": gettext_lazy("blue"),
     "yellow": gettext_lazy("yellow"),
@@ -59,6 +62,9 @@ def _parse(rows, stations: dict[str, Station]) -> list[tuple[Station, datetime.d
         except (InvalidOperation, ValueError):
             errors[f"{where}.value"] = [_("The value must be a number.")]
             continue
+        if abs(value) >= VALUE_LIMIT or abs(value.quantize(VALUE_STEP)) >= VALUE_LIMIT:  # the column's size
+            errors[f"{where}.value"] = [DecimalValidator.messages["max_whole_digits"] % {"max": WHOLE_DIGITS}]
+            continue
         if station is not None and when is not None and not timezone.is_naive(when):
             parsed.append((station, when, value))
     if errors:
@@ -68,13 +74,17 @@ def _parse(rows, stations: dict[str, Station]) -> list[tuple[Station, datetime.d
 
 @transaction.atomic
 def ingest(user, rows) -> dict:
-    """Store new observations (a station and time already held is skipped) and evaluate them; return counts."""
+    """Store new observations (a station and time already held is skipped) and evaluate them; return counts.
+
+    `user` may report for the stations they may change; None is a trusted channel (the stations' MQTT broker,
+    warnings/mqtt.py) that reports for every station."""
     codes = (
         {str(r.get("station", "")) for r in rows if isinstance(r, dict)} if isinstance(rows, list) else set()
     )
-    stations = {
-        s.code: s for s in scoped(Station.objects.select_for_update(), user, "change").filter(code__in=codes)
-    }
+    candidates = Station.objects.select_for_update()
+    if user is not None:
+        candidates = scoped(candidates, user, "change")
+    stations = {s.code: s for s in candidates.filter(code__in=codes)}
     parsed = _parse(rows, stations)
     keys = {(s.pk, t) for s, t, _v in parsed}
     held = set(
@@ -87,16 +97,18 @@ def ingest(user, rows) -> dict:
         if (station.pk, when) not in held:
             new[(station.pk, when)] = Observation(station=station, observed_at=when, value=value)
     Observation.objects.bulk_create(new.values(), ignore_conflicts=True)
+    by_station: dict[int, list[Observation]] = {}
+    for (pk, _t), observation in new.items():
+        by_station.setdefault(pk, []).append(observation)
     alerts = []
     for station in {s.pk: s for s, _t, _v in parsed}.values():
-        mine = sorted((o for (pk, _t), o in new.items() if pk == station.pk), key=lambda o: o.observed_at)
-        alerts += _evaluate(station, mine)
+        alerts += _evaluate(station, sorted(by_station.get(station.pk, []), key=lambda o: o.observed_at))
     return {"received": len(parsed), "stored": len(new), "duplicates": len(keys) - len(new), "alerts": alerts}
 
 
 def _evaluate(station: Station, observations: list[Observation]) -> list[dict]:
     """Readings older than the station's last one are stored but do not move its state (it moved on)."""
-    rule = thresholds.default_rules().get(station.rule)
+    rule = station.threshold_rule()
     last = station.last_observed_at
     fresh = [o for o in observations if last is None or o.observed_at > last]
     if not fresh:
@@ -125,7 +137,11 @@ def _evaluate(station: Station, observations: list[Observation]) -> list[dict]:
             _alert_duty(station, alert)
     station.level = state.level or ""
     station.last_observed_at = fresh[-1].observed_at
-    station.save(update_fields=["level", "last_observed_at", "updated_at"])
+    # The station's state follows from its readings: no change-log entry per reading (the crossings are the
+    # StationAlerts), one UPDATE instead of five queries a station and batch.
+    Station.objects.filter(pk=station.pk).update(
+        level=station.level, last_observed_at=station.last_observed_at, updated_at=timezone.now()
+    )
     return raised
 
 
@@ -140,6 +156,23 @@ def _alert_duty(station: Station, alert: StationAlert) -> None:
     subject = _("%(station)s reached %(level)s: %(value)s") % {
         "station": station.name,
         "level": LEVEL_NAMES.get(alert.level, alert.level),
-        "value": alert.value.normalize(),
+        "value": format(alert.value.normalize(), "f"),  # 100, not 1E+2
     }
-    notify(officers.distinct(), subject, _("Consider a warning for the area of this station."))
+    from yingji.warnings.proposals import draft_url
+
+    link = draft_url(alert)
+    body = "\n".join(
+        [
+            _("%(station)s (%(code)s) measured %(value)s at %(time)s, past the threshold of %(edge)s.")
+            % {
+                "station": station.name,
+                "code": station.code,
+                "value": format(alert.value.normalize(), "f"),
+                "time": timezone.localtime(alert.observed_at).strftime("%Y-%m-%d %H:%M"),
+                "edge": format(alert.edge.normalize(), "f"),
+            },
+            _("Consider a warning for the area of this station."),
+            _("Draft it from this alert: %(link)s") % {"link": link},
+        ]
+    )
+    notify(officers.distinct(), subject, body, link=link)

@@ -2,7 +2,7 @@ from django.urls import path
 
 from yingji.core.generic import crud_urls
 from yingji.warnings import api, views
-from yingji.warnings.models import FeedSource, Warning
+from yingji.warnings.models import FeedSource, Station, Warning
 
 app_name = "warnings"
 
@@ -20,6 +20,7 @@ urlpatterns = [
         edit_view=views.WarningEditView,
         delete_view=views.WarningDeleteView,
     ),
+    path("new/", views.WarningFromAlertView.as_view(), name="warning_from_alert"),
     path("all/<int:pk>/approve/", views.approve, name="warning_approve"),
     path("all/<int:pk>/publish/", views.publish, name="warning_publish"),
     path("all/<int:pk>/update/", views.start_update, name="warning_update"),
@@ -39,6 +40,14 @@ urlpatterns = [
         delete_view=views.FeedSourceDeleteView,
     ),
     path("feeds/<int:pk>/poll/", views.poll_now, name="feedsource_poll"),
+    *crud_urls(
+        "stations",
+        Station,
+        list_view=views.StationListView,
+        detail_view=views.StationDetailView,
+        edit_view=views.StationEditView,
+        delete_view=views.StationDeleteView,
+    ),
 ]
 
 api_urlpatterns = api.urlpatterns

@@ -1,3 +1,4 @@
+import datetime
 import hashlib
 
 from django.contrib import messages
@@ -26,36 +27,32 @@ from yingji.core.scoping import can, in_scope, scoped
 from yingji.core.services import save_scoped
 from yingji.core.tables import Column
 from yingji.rules import cap
-from yingji.warnings import filters, forms, services
-from yingji.warnings.models import ExternalWarning, FeedSource, MsgType, Warning
+from yingji.warnings import cache as warnings_cache
+from yingji.warnings import charts, filters, forms, proposals, services
+from yingji.warnings.models import (
+    CapStatus,
+    ExternalWarning,
+    FeedSource,
+    MsgType,
+    Observation,
+    Station,
+    StationAlert,
+    Warning,
+)
 
 LEVEL_PIN = {"red": 1, "orange": 2, "yellow": 3, "blue": 4}
 PUBLIC_MAX_AGE = 60
 
 
-def exercise_banner(request) -> list:
-    """Exercise / Test warnings in force, for the banner on warnings pages and the home page."""
-    return list(services.exercises_in_force().only("pk", "headline", "status")[:5])
-
-
 def home_panel(request):
-    """Warnings in force on the home page, Exercise / Test apart in the banner: one query."""
-    published = list(
-        scoped(services.published_in_force(), request.user).only("pk", "headline", "status", "sent")[:20]
+    """Actual warnings in force on the home page (Exercise / Test ones are in the banner of every page): one
+    query."""
+    warnings = list(
+        scoped(services.published_in_force(), request.user)
+        .filter(status=CapStatus.ACTUAL)
+        .only("pk", "headline", "status", "sent")[:10]
     )
-    if not published:
-        return None
-    return {
-        "warnings": [w for w in published if w.is_actual][:10],
-        "exercises": [w for w in published if not w.is_actual][:5],
-    }
-
-
-class BannerMixin:
-    def get_context_data(self, **kwargs):
-        context = super().get_context_data(**kwargs)
-        context["exercises"] = exercise_banner(self.request)
-        return context
+    return {"warnings": warnings} if warnings else None
 
 
 WARNING_COLUMNS = [
@@ -72,15 +69,22 @@ WARNING_COLUMNS = [
 ]
 
 
-class WarningListView(BannerMixin, ObjectListView):
+class WarningListView(ObjectListView):
     model = Warning
     queryset = Warning.objects.select_related("owner", "event_type")
     filterset_class = filters.WarningFilterSet
     columns = WARNING_COLUMNS
-    template_name = "warnings/object_list.html"
+    template_name = "warnings/warning_list.html"
+
+    def get_context_data(self, **kwargs):
+        context = super().get_context_data(**kwargs)
+        if not (self.request.htmx and self.request.htmx.target == "object-table"):
+            # Raised station alerts no warning was drafted from yet: one query.
+            context["proposals"] = proposals.open_proposals(self.request.user)
+        return context
 
 
-class WarningDetailView(BannerMixin, ObjectDetailView):
+class WarningDetailView(ObjectDetailView):
     model = Warning
     queryset = Warning.objects.select_related(
         "owner__division", "event_type", "replaces", "approved_by", "published_by", "created_by"
@@ -126,6 +130,7 @@ class WarningDetailView(BannerMixin, ObjectDetailView):
             and warning.msg_type != MsgType.CANCEL,
             divisions=warning.divisions.all(),
             followers=warning.followers.all(),
+            station_alerts=list(warning.station_alerts.select_related("station")),
             markers=area_markers([warning]),
             shapes={"polygons": warning.polygons, "circles": warning.circles, "level": warning.level},
         )
@@ -162,7 +167,7 @@ def area_markers(warnings) -> list[dict]:
     return markers
 
 
-class WarningEditView(BannerMixin, ObjectEditView):
+class WarningEditView(ObjectEditView):
     model = Warning
     form_class = forms.WarningForm
     template_name = "warnings/object_form.html"
@@ -252,7 +257,6 @@ def cancel(request, pk):
             "object": warning,
             "title": _("Cancel this warning?"),
             "status_words": _status_words(warning),
-            "exercises": exercise_banner(request),
         },
     )
 
@@ -281,7 +285,6 @@ def map_view(request):
                 {"polygons": w.polygons, "circles": w.circles, "level": w.level}
                 for w in ours + exercises + received
             ],
-            "exercises": exercises[:5],
         },
     )
 
@@ -353,21 +356,26 @@ def _version(items) -> tuple[str, object]:
     return hashlib.sha256(key.encode()).hexdigest()[:32], stamp
 
 
-@require_GET
-def public(request):
-    """Warnings in force, in Chinese, for everyone: one query, no session, cacheable."""
+def _public_page() -> tuple[dict, list]:
+    """The public page rendered, with its validators; and the expiry times of its warnings (for the cache)."""
     items = _public_list()
     etag, stamp = _version(items)
+    with translation.override("zh-hans"):
+        html = render_to_string(
+            "warnings/public.html",
+            {"warnings": items, "now": timezone.now(), "feed_url": reverse("warnings:feed")},
+        )
+    page = {"html": html.encode("utf-8"), "etag": "p" + etag, "last_modified": stamp}
+    return page, [w.expires for w in items]
 
-    def build():
-        with translation.override("zh-hans"):
-            html = render_to_string(
-                "warnings/public.html",
-                {"warnings": items, "now": timezone.now(), "feed_url": reverse("warnings:feed")},
-            )
-        return HttpResponse(html)
 
-    return _conditional(request, "p" + etag, stamp, build)
+@require_GET
+def public(request):
+    """Warnings in force, in Chinese, for everyone: no session, cacheable. The rendered page is kept in the cache
+    under the warnings version (warnings/cache.py): while no warning changes, a request costs no query and no
+    rendering, and a client holding the page's ETag gets 304."""
+    page = warnings_cache.cached("public", _public_page)
+    return _conditional(request, page["etag"], page["last_modified"], lambda: HttpResponse(page["html"]))
 
 
 @require_GET
@@ -419,7 +427,7 @@ EXTERNAL_COLUMNS = [
 ]
 
 
-class ExternalWarningListView(BannerMixin, ObjectListView):
+class ExternalWarningListView(ObjectListView):
     model = ExternalWarning
     queryset = ExternalWarning.objects.defer("xml", "description", "instruction")
     filterset_class = filters.ExternalWarningFilterSet
@@ -427,7 +435,7 @@ class ExternalWarningListView(BannerMixin, ObjectListView):
     template_name = "warnings/object_list.html"
 
 
-class ExternalWarningDetailView(BannerMixin, ObjectDetailView):
+class ExternalWarningDetailView(ObjectDetailView):
     model = ExternalWarning
     template_name = "warnings/external_detail.html"
     fields = [
@@ -499,7 +507,6 @@ def import_view(request):
             "form": form,
             "problems": problems,
             "title": _("Import a CAP message"),
-            "exercises": exercise_banner(request),
         },
         status=status,
     )
@@ -553,3 +560,122 @@ def poll_now(request, pk):
     result = services.poll(source)
     (messages.error if result.errors else messages.success)(request, result.summary())
     return HttpResponseRedirect(source.get_absolute_url())
+
+
+# ---- Monitoring stations and the warnings their alerts propose ----------------------------------------------
+
+CHART_DAYS = 7
+CHART_MAX_POINTS = 2016  # a week of readings every 5 minutes
+STATION_ALERTS = 20
+
+STATION_COLUMNS = [
+    Column("code", gettext_lazy("Station code"), link=True),
+    Column("name", gettext_lazy("Name"), link=True),
+    Column("kind", gettext_lazy("Kind")),
+    Column("division.name", gettext_lazy("Division")),
+    Column("owner.name", gettext_lazy("Owner")),
+    Column("level_name", gettext_lazy("Current level")),
+    Column("last_observed_at", gettext_lazy("Last observation")),
+    Column("rule", gettext_lazy("Threshold rule")),
+]
+
+
+class StationListView(ObjectListView):
+    model = Station
+    queryset = Station.objects.select_related("owner", "division")
+    filterset_class = filters.StationFilterSet
+    columns = STATION_COLUMNS
+    hidden_filters = ("owner",)
+
+
+class StationDetailView(ObjectDetailView):
+    """The station, its thresholds, a week of readings drawn against them, and its recent alerts: a fixed number
+    of queries whatever the number of readings."""
+
+    model = Station
+    queryset = Station.objects.select_related("owner", "division__parent")
+    template_name = "warnings/station_detail.html"
+    fields = [
+        Column("code", gettext_lazy("Station code")),
+        Column("kind", gettext_lazy("Kind")),
+        Column("owner.name", gettext_lazy("Owner")),
+        Column("division.name", gettext_lazy("Division")),
+        Column("location", gettext_lazy("Location")),
+        Column("level_name", gettext_lazy("Current level")),
+        Column("last_observed_at", gettext_lazy("Last observation")),
+        Column("rule", gettext_lazy("Threshold rule")),
+    ]
+
+    def get_context_data(self, **kwargs):
+        context = super().get_context_data(**kwargs)
+        station, user = self.object, self.request.user
+        rule = station.threshold_rule()
+        end = timezone.now()
+        start = end - datetime.timedelta(days=CHART_DAYS)
+        readings = list(
+            Observation.objects.filter(station=station, observed_at__gte=start, observed_at__lte=end)
+            .order_by("-observed_at")
+            .values_list("observed_at", "value")[:CHART_MAX_POINTS]
+        )[::-1]
+        alerts = list(StationAlert.objects.filter(station=station).select_related("warning")[:STATION_ALERTS])
+        may_draft = proposals.may_draft(user, station)
+        last = readings[-1] if readings else None
+        context.update(
+            rule=rule,
+            thresholds=charts.threshold_rows(rule),
+            chart=charts.station_chart(readings, rule, start, end, charts.KIND_UNITS.get(station.kind, "")),
+            chart_days=CHART_DAYS,
+            timezone_name=timezone.get_current_timezone_name(),
+            reading_count=len(readings),
+            last_reading=last,
+            alerts=alerts,
+            proposals=proposals.still_open(alerts) if may_draft else [],
+            may_draft=may_draft,
+        )
+        return context
+
+
+class StationEditView(ObjectEditView):
+    model = Station
+    form_class = forms.StationForm
+
+    def initial_values(self):
+        return {"owner": self.request.user.organisation}
+
+
+class StationDeleteView(ObjectDeleteView):
+    model = Station
+
+
+class WarningFromAlertView(WarningEditView):
+    """`/warnings/new/?alert=<id>`: the warning form prefilled from a raised station alert. Saving makes an
+    ordinary draft authored by the user, and links the alert to it."""
+
+    template_name = "warnings/warning_from_alert.html"
+
+    def dispatch(self, request, *args, **kwargs):
+        if request.user.is_authenticated:
+            self.alert = proposals.alert_for(request.user, request.GET.get("alert", ""))
+            if self.alert.warning is not None:
+                messages.info(
+                    request,
+                    _("A warning was already drafted from this alert: %(warning)s")
+                    % {"warning": self.alert.warning},
+                )
+                return HttpResponseRedirect(self.alert.warning.get_absolute_url())
+        return super().dispatch(request, *args, **kwargs)
+
+    def get_initial(self):
+        return {**super().get_initial(), **proposals.initial(self.request.user, self.alert)}
+
+    def save(self, obj):
+        return proposals.draft_from_alert(self.request.user, self.alert, obj, self._divisions)
+
+    def get_context_data(self, **kwargs):
+        context = super().get_context_data(**kwargs)
+        context.update(
+            title=_("Draft a warning from a station alert"),
+            alert=self.alert,
+            rule=self.alert.station.threshold_rule(),
+        )
+        return context
