@@ -296,10 +296,12 @@ def run(server) -> dict:
     steady = paced(server, token, body, PACED_RATE, PACED_SECONDS)
 
     goals = {"async": goals_at_50(measurements, "async"), "sync": goals_at_50(measurements, "sync")}
-    goals["async"]["worker_keeps_up"] = {
-        "goal": "no backlog left when the load stops",
-        "measured": under_load["backlog_at_end"],
-        "met": under_load["backlog_at_end"] == 0,
+    # Ours, not the issue's: flat out, 50 clients send far more than the worker makes incidents (its rate is in
+    # the notes); at a steady rate above a city's busiest hour it must follow within a second.
+    goals["async"]["worker_follows_a_steady_rate"] = {
+        "goal": f"paced at {steady['rate_per_s']:g}/s: every intake processed, lag p99 < 1000 ms",
+        "measured": steady["lag_p99_ms"],
+        "met": steady["processed"] == steady["accepted"] and (steady["lag_p99_ms"] or 1e9) < 1000,
     }
     notes += [
         f"async under load: {under_load['intakes']} intakes, backlog {under_load['backlog_at_end']} when the load "

@@ -264,8 +264,8 @@ def nearest_ids(
             return best  # every candidate there is lies inside the box
         if len(best) == k:
             box = box.around(best[-1][0], distance)
-        else:  # fewer than k so far: widen by the density seen (area ∝ side²), at least twice
-            wider = math.sqrt(2 * k / len(best)) if best else 4.0
+        else:  # fewer than k so far: widen for about 4k at the density seen (area ∝ side²), at least twice
+            wider = math.sqrt(4 * k / len(best)) if best else 6.0
             box = _Box(lat, lon, box.half * max(wider, 2.0))
         rows = None
     return _winners(_points(base), lat, lon, k, distance, max_km)

@@ -421,7 +421,7 @@ class Station(OwnedModel):
                 thresholds=tuple(thresholds.Threshold(level, Decimal(value)) for level, value in own),
                 direction=thresholds.Direction(self.direction),
                 hysteresis=Decimal(self.hysteresis or 0),
-                name=self.name,
+                name=self.get_kind_display(),  # what is measured (lazy: the reader's language)
                 unit=self.unit,
             )
         return thresholds.default_rules().get(self.rule) if self.rule else None
