@@ -42,6 +42,9 @@ def test_a_warning_is_drafted_approved_by_another_published_and_cancelled(ids, p
     page.goto(detail)
     page.get_by_test_id("approve").click()
     page.get_by_test_id("publish").click()
+    assert page.get_by_test_id("publish-confirm").get_attribute("data-status") == "Actual"
+    assert headline in page.get_by_test_id("publish-headline").inner_text()
+    page.get_by_test_id("confirm-publish").click()
     assert page.get_by_test_id("warning-state").get_attribute("data-state") == "published"
 
     public = page.request.get(page.base_url + "/warnings/public/").text()

@@ -7,6 +7,7 @@ import pytest
 from django.urls import reverse
 
 from tests.warnings.conftest import draft, exercise, published, user
+from yingji.core.context import acting_as
 from yingji.rules import cap
 from yingji.warnings import services
 
@@ -61,8 +62,26 @@ def test_an_exercise_shows_a_banner_and_its_cancel_confirmation_names_the_status
     assert 'data-testid="exercise-banner"' in page and drill.headline in page
     confirm = client.get(reverse("warnings:warning_cancel", args=[drill.pk])).content.decode()
     assert 'data-status="Exercise"' in confirm
-    assert "EXERCISE" in confirm.upper()
-    assert "Cancel this EXERCISE warning" in confirm or "EXERCISE" in confirm
+    assert "Cancel this EXERCISE warning" in confirm and "ACTUAL" not in confirm
+
+
+@pytest.mark.parametrize(
+    ("status", "words"), [("Actual", "ACTUAL"), ("Exercise", "EXERCISE"), ("Test", "TEST")]
+)
+def test_publishing_asks_for_a_confirmation_that_names_the_status_and_only_the_post_publishes(
+    login, status, words
+):
+    warning = draft(status=status)
+    with acting_as(user("leader_city")):
+        services.approve(user("leader_city"), warning)
+    client = login("city_office")
+    confirm = client.get(reverse("warnings:warning_publish", args=[warning.pk])).content.decode()
+    assert f'data-status="{status}"' in confirm and f"Publish this {words} warning" in confirm
+    warning.refresh_from_db()
+    assert warning.state == "approved"  # looking at the question publishes nothing
+    client.post(reverse("warnings:warning_publish", args=[warning.pk]))
+    warning.refresh_from_db()
+    assert warning.state == "published"
 
 
 def test_the_cancel_confirmation_of_an_actual_warning_says_actual_and_the_post_cancels(login):

@@ -88,7 +88,7 @@ def test_the_page_shows_the_thresholds_their_source_and_the_alerts(gauge, login)
     page = login("city_office").get(gauge.get_absolute_url())
     html = page.content.decode()
     thresholds = html[html.index('data-testid="thresholds"') :]
-    assert "≥ 50" in thresholds and "≥ 100" in thresholds and "issue 6" in thresholds
+    assert "≥ 50" in thresholds and "≥ 100" in thresholds and "平台默认值" in thresholds
     alerts = page.context["alerts"]
     assert [(a.previous, a.level, a.raised) for a in alerts] == [
         ("yellow", "", False),

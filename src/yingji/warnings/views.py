@@ -212,15 +212,37 @@ def approve(request, pk):
 
 
 @login_required
-@require_POST
 def publish(request, pk):
+    """A confirmation page naming the warning and its status (Actual or Exercise / Test); the POST publishes."""
     warning = _warning_for(request, pk)
-    return act(
+    status = _status_words(warning)
+    if request.method == "POST":
+        return act(
+            request,
+            warning,
+            lambda: services.publish(request.user, warning),
+            _("Published as %(status)s.") % {"status": status},
+            follow_result=True,
+        )
+    return _confirm_step(
         request,
         warning,
-        lambda: services.publish(request.user, warning),
-        _("Published as %(status)s.") % {"status": _status_words(warning)},
-        follow_result=True,
+        "publish",
+        _("Publish this warning?"),
+        _(
+            "You are publishing this %(status)s warning. It goes to the public page, the feed and its CAP address at "
+            "once, and the organisations in its area are told."
+        )
+        % {"status": status},
+        _("Publish this %(status)s warning") % {"status": status},
+    )
+
+
+def _confirm_step(request, warning, step: str, title, explanation, button):
+    return render(
+        request,
+        "warnings/confirm_step.html",
+        {"object": warning, "step": step, "title": title, "explanation": explanation, "button": button},
     )
 
 
@@ -250,14 +272,17 @@ def cancel(request, pk):
             % {"status": _status_words(warning), "headline": warning.headline},
             follow_result=True,
         )
-    return render(
+    return _confirm_step(
         request,
-        "warnings/cancel_confirm.html",
-        {
-            "object": warning,
-            "title": _("Cancel this warning?"),
-            "status_words": _status_words(warning),
-        },
+        warning,
+        "cancel",
+        _("Cancel this warning?"),
+        _(
+            "You are cancelling this %(status)s warning. A Cancel message referring to it is published at once and "
+            "everyone who received it is told."
+        )
+        % {"status": _status_words(warning)},
+        _("Cancel this %(status)s warning") % {"status": _status_words(warning)},
     )
 
 
