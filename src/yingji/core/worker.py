@@ -1,5 +1,5 @@
-"""`yingji worker`: the django-tasks-db worker plus a heartbeat that /healthz reads, the loops (queued intakes), and the MQTT subscriber for
-station observations when MQTT_URL is set (warnings/mqtt.py)."""
+"""`yingji worker`: the django-tasks-db worker, a heartbeat that /healthz reads, the loops (queued intakes), and
+the MQTT subscriber for station observations when MQTT_URL is set (warnings/mqtt.py)."""
 
 import logging
 import os
