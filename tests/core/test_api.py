@@ -35,6 +35,8 @@ def test_the_schema_is_openapi_3_and_names_the_endpoints(login):
     assert schema["openapi"].startswith("3.")
     assert "/api/v1/organisations/{id}/" in schema["paths"]
     assert "/api/v1/contacts/" in schema["paths"]
+    observations = schema["paths"]["/api/v1/observations/"]["post"]  # an APIView, described by hand
+    assert "requestBody" in observations and "200" in observations["responses"]
 
 
 def test_the_schema_and_docs_are_for_signed_in_users_only(client):

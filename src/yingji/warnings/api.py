@@ -1,6 +1,7 @@
 from django.core.exceptions import PermissionDenied as DjangoPermissionDenied
 from django.core.exceptions import ValidationError as DjangoValidationError
 from django.urls import path
+from drf_spectacular.utils import extend_schema
 from rest_framework import exceptions, parsers, permissions, serializers, status
 from rest_framework.decorators import action
 from rest_framework.response import Response
@@ -174,6 +175,27 @@ class ExternalWarningViewSet(ReadOnlyScopedViewSet):
         )
 
 
+class ObservationRowSerializer(serializers.Serializer):
+    station = serializers.CharField(help_text="The station's code.")
+    time = serializers.DateTimeField(help_text="ISO 8601 with its offset, e.g. 2026-07-01T08:00:00+08:00.")
+    value = serializers.DecimalField(max_digits=14, decimal_places=4)
+
+
+class ObservationBatchSerializer(serializers.Serializer):
+    """What `POST /api/v1/observations/` takes (for the schema: `monitoring.ingest` checks the rows)."""
+
+    observations = ObservationRowSerializer(many=True, help_text="1 to 5,000 readings.")
+
+
+class IngestResultSerializer(serializers.Serializer):
+    received = serializers.IntegerField()
+    stored = serializers.IntegerField()
+    duplicates = serializers.IntegerField(help_text="Readings of a station and time already held: skipped.")
+    alerts = serializers.ListField(
+        child=serializers.DictField(), help_text="Threshold crossings: station, level, raised, value."
+    )
+
+
 class ObservationView(APIView):
     """Observations from monitoring stations, batched: `{"observations": [{"station": "MZ001", "time":
     "2026-07-01T08:00:00+08:00", "value": 52.5}, ...]}`. The same station and time again is skipped, so a
@@ -181,6 +203,7 @@ class ObservationView(APIView):
 
     permission_classes = [permissions.IsAuthenticated]
 
+    @extend_schema(request=ObservationBatchSerializer, responses=IngestResultSerializer)
     def post(self, request):
         try:
             body = request.data if isinstance(request.data, dict) else {}

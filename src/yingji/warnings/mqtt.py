@@ -38,9 +38,8 @@ BATCH_SECONDS = 0.5
 # which would hold each batch to 20 messages).
 RECEIVE_MAXIMUM = 65535
 SESSION_EXPIRY = 7 * 24 * 3600  # the broker keeps the session and queues readings this long while we are away
-RETRY_SECONDS = (
-    5.0  # after a database failure, the batch is tried again (still unacknowledged) this much later
-)
+# After a database failure, the batch is tried again (still unacknowledged) this much later.
+RETRY_SECONDS = 5.0
 _ROW = re.compile(r"^observations\[(\d+)\]")
 
 
