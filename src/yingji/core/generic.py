@@ -27,9 +27,13 @@ def error_text(source) -> str:
     return " ".join(getattr(source, "messages", [str(source)]))
 
 
-def act(request, obj, function, success: str, *, follow_result: bool = False) -> HttpResponseRedirect:
-    """A POST step on a record's page: run the service call, say how it went, go back to the record (or, with
-    `follow_result`, to the record the call returned). Refusals come back as messages, not error pages."""
+def act(request, obj, function, success: str, *, form=None, follow_result: bool = False) -> HttpResponseRedirect:
+    """A POST step on a record's page: check the `form` if there is one, run the service call, say how it went,
+    go back to the record (or, with `follow_result`, to the record the call returned). A form's errors and the
+    service's refusals come back as messages, not error pages."""
+    if form is not None and not form.is_valid():
+        messages.error(request, error_text(form))
+        return HttpResponseRedirect(obj.get_absolute_url())
     try:
         result = function()
     except (ValidationError, PermissionDenied) as exc:

@@ -253,22 +253,19 @@ def _item(request, pk):
 def assess(request, pk):
     hazard = _hazard(request, pk)
     form = forms.AssessmentForm(request.POST)
-    if not form.is_valid():
-        messages.error(request, error_text(form))
-        return HttpResponseRedirect(hazard.get_absolute_url())
-    data = form.cleaned_data
     return act(
         request,
         hazard,
         lambda: services.assess(
             request.user,
             hazard,
-            data["method"],
+            form.cleaned_data["method"],
             form.inputs(),
-            assessed_on=data["assessed_on"],
-            note=data["note"],
+            assessed_on=form.cleaned_data["assessed_on"],
+            note=form.cleaned_data["note"],
         ),
         _("Assessment recorded."),
+        form=form,
     )
 
 
@@ -276,14 +273,12 @@ def assess(request, pk):
 def add_rectification(request, pk):
     hazard = _hazard(request, pk)
     form = forms.RectificationForm(request.POST, user=request.user)
-    if not form.is_valid():
-        messages.error(request, error_text(form))
-        return HttpResponseRedirect(hazard.get_absolute_url())
     return act(
         request,
         hazard,
         lambda: services.add_rectification(request.user, hazard, **form.cleaned_data),
         _("Rectification added."),
+        form=form,
     )
 
 

@@ -159,22 +159,19 @@ def return_plan(request, pk):
 def upload_version(request, pk):
     plan = _plan_for(request, pk)
     form = forms.VersionForm(request.POST, request.FILES)
-    if not form.is_valid():
-        messages.error(request, error_text(form))
-        return HttpResponseRedirect(plan.get_absolute_url())
-    data = form.cleaned_data
     return act(
         request,
         plan,
         lambda: services.add_version(
             request.user,
             plan,
-            data["file"],
-            changes=data["changes"],
-            approved_by=data["approved_by"],
-            approved_on=data["approved_on"],
+            form.cleaned_data["file"],
+            changes=form.cleaned_data["changes"],
+            approved_by=form.cleaned_data["approved_by"],
+            approved_on=form.cleaned_data["approved_on"],
         ),
         _("Version saved."),
+        form=form,
     )
 
 
@@ -183,15 +180,14 @@ def upload_version(request, pk):
 def upload_attachment(request, pk):
     plan = _plan_for(request, pk)
     form = forms.AttachmentForm(request.POST, request.FILES)
-    if not form.is_valid():
-        messages.error(request, error_text(form))
-        return HttpResponseRedirect(plan.get_absolute_url())
-    data = form.cleaned_data
     return act(
         request,
         plan,
-        lambda: services.add_attachment(request.user, plan, data["file"], data["title"]),
+        lambda: services.add_attachment(
+            request.user, plan, form.cleaned_data["file"], form.cleaned_data["title"]
+        ),
         _("Attachment saved."),
+        form=form,
     )
 
 
@@ -210,11 +206,8 @@ def attachment_file(request, pk):
 def _add_part(request, pk, form_class, service, success, **form_kwargs):
     plan = _plan_for(request, pk)
     form = form_class(request.POST, **form_kwargs)
-    if not form.is_valid():
-        messages.error(request, error_text(form))
-        return HttpResponseRedirect(plan.get_absolute_url())
     form.instance.plan = plan
-    return act(request, plan, lambda: service(request.user, form.instance), success)
+    return act(request, plan, lambda: service(request.user, form.instance), success, form=form)
 
 
 @login_required
@@ -243,11 +236,8 @@ def add_duty(request, pk, level_pk):
     plan = _plan_for(request, pk)
     level = get_object_or_404(ResponseLevel, plan=plan, pk=level_pk)
     form = forms.UnitDutyForm(request.POST, user=request.user)
-    if not form.is_valid():
-        messages.error(request, error_text(form))
-        return HttpResponseRedirect(plan.get_absolute_url())
     form.instance.response_level = level
-    return act(request, plan, lambda: save_scoped(request.user, form.instance), _("Duty saved."))
+    return act(request, plan, lambda: save_scoped(request.user, form.instance), _("Duty saved."), form=form)
 
 
 @login_required

@@ -1,7 +1,6 @@
 from django.contrib import messages
 from django.contrib.auth.decorators import login_required
 from django.core.exceptions import PermissionDenied, ValidationError
-from django.http import HttpResponseRedirect
 from django.shortcuts import get_object_or_404, render
 from django.urls import reverse
 from django.utils.translation import gettext as _
@@ -13,7 +12,6 @@ from yingji.core.generic import (
     ObjectEditView,
     ObjectListView,
     act,
-    error_text,
 )
 from yingji.core.importing import ImportSpec, ImportView
 from yingji.core.scoping import can, in_scope, scoped
@@ -273,15 +271,13 @@ def add_deployment(request, pk):
     team = get_object_or_404(scoped(Team.objects.all(), request.user, "change"), pk=pk)
     form = forms.DeploymentForm(request.POST)
     _scoped_incidents(form, request.user)
-    if not form.is_valid():
-        messages.error(request, error_text(form))
-        return HttpResponseRedirect(team.get_absolute_url())
     form.instance.team = team
     return act(
         request,
         team,
         lambda: services.record_deployment(request.user, form.instance, form.cleaned_data["mark"]),
         _("Deployment recorded."),
+        form=form,
     )
 
 
@@ -289,15 +285,14 @@ def add_deployment(request, pk):
 def set_equipment(request, pk):
     team = get_object_or_404(scoped(Team.objects.all(), request.user, "change"), pk=pk)
     form = forms.EquipmentForm(request.POST)
-    if not form.is_valid():
-        messages.error(request, error_text(form))
-        return HttpResponseRedirect(team.get_absolute_url())
-    data = form.cleaned_data
     return act(
         request,
         team,
-        lambda: services.set_equipment(request.user, team, data["kind"], data["count"]),
+        lambda: services.set_equipment(
+            request.user, team, form.cleaned_data["kind"], form.cleaned_data["count"]
+        ),
         _("Equipment saved."),
+        form=form,
     )
 
 
@@ -306,15 +301,13 @@ def add_mission(request, pk):
     expert = get_object_or_404(scoped(Expert.objects.all(), request.user, "change"), pk=pk)
     form = forms.MissionForm(request.POST)
     _scoped_incidents(form, request.user)
-    if not form.is_valid():
-        messages.error(request, error_text(form))
-        return HttpResponseRedirect(expert.get_absolute_url())
     form.instance.expert = expert
     return act(
         request,
         expert,
         lambda: services.record_mission(request.user, form.instance, form.cleaned_data["mark"]),
         _("Mission recorded."),
+        form=form,
     )
 
 
@@ -322,15 +315,14 @@ def add_mission(request, pk):
 def set_occupancy(request, pk):
     shelter = get_object_or_404(scoped(Shelter.objects.all(), request.user, "change"), pk=pk)
     form = forms.OccupancyForm(request.POST)
-    if not form.is_valid():
-        messages.error(request, error_text(form))
-        return HttpResponseRedirect(shelter.get_absolute_url())
-    data = form.cleaned_data
     return act(
         request,
         shelter,
-        lambda: services.set_occupancy(request.user, shelter, data["occupancy"], data["status"]),
+        lambda: services.set_occupancy(
+            request.user, shelter, form.cleaned_data["occupancy"], form.cleaned_data["status"]
+        ),
         _("Occupancy saved."),
+        form=form,
     )
 
 

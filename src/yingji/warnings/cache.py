@@ -90,16 +90,17 @@ def exercises_in_force() -> dict:
     """{"warnings": [BannerItem, ...] (at most BANNER_SIZE), "more": bool}: Exercise / Test warnings published and in
     force, newest first. Published warnings are read by every signed-in user, so one list serves everyone. One
     query when the cache misses, none when it holds the list."""
-    key = f"warnings:exercises:{version()}"
-    entry = cache.get(key)
-    if entry is None:
-        rows = list(
+
+    def build():
+        rows = (
             services.exercises_in_force()
             .order_by("-sent", "-pk")
             .values_list("pk", "headline", "status", "expires")[: BANNER_SIZE + 1]
         )
-        entry = [BannerItem(*row) for row in rows]
-        cache.set(key, entry, timeout_for(item.expires for item in entry))
+        items = [BannerItem(*row) for row in rows]
+        return items, [item.expires for item in items]
+
+    entry = cached("exercises", build)
     now = timezone.now()
     live = [item for item in entry if item.expires > now]
     return {"warnings": live[:BANNER_SIZE], "more": len(live) > BANNER_SIZE}
